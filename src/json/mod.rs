@@ -9,8 +9,10 @@ pub mod escape;
 pub mod float;
 pub mod int;
 pub mod temporal;
+pub mod uuid;
 
 pub use escape::{write_str, LoneSurrogate, Text};
 pub use float::write_f64;
 pub use int::{write_digits30, write_i64, write_u64};
 pub use temporal::{Date, Time, TimeFormat};
+pub use uuid::write_uuid;

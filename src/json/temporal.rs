@@ -42,7 +42,13 @@ pub fn write_time(out: &mut Vec<u8>, time: Time, offset_us: Option<i64>, fmt: Ti
 
 /// `"YYYY-MM-DDTHH:MM:SS[.ffffff][±HH:MM[:SS[.ffffff]]]"` (quoted), or with
 /// `Z` for a zero offset when `fmt.utc_z`.
-pub fn write_datetime(out: &mut Vec<u8>, date: Date, time: Time, offset_us: Option<i64>, fmt: TimeFormat) {
+pub fn write_datetime(
+    out: &mut Vec<u8>,
+    date: Date,
+    time: Time,
+    offset_us: Option<i64>,
+    fmt: TimeFormat,
+) {
     let _ = (out, date, time, offset_us, fmt);
     unimplemented!()
 }

@@ -1,0 +1,220 @@
+"""Class -> ``ModelSpec`` compilation and the per-class caches.
+
+A ``ModelSpec`` is what both encoders follow: the Rust plan builder
+(``_native.build_plans``) and the pure-Python reference (``to_builtins``).
+Its attribute names are a contract with ``src/`` (see spec/TYPES.md).
+
+Caching: each class stores its own ``__slotjson_spec__`` and
+``__slotjson_plan__``; only the class's own ``__dict__`` counts, so a subclass
+never reuses its base's spec. Specs are cached all-or-nothing for the graph of
+model classes reachable from the compiled class: once a class has a spec,
+every class it refers to has one too, and a ``SpecError`` anywhere in the
+graph is raised before anything is cached (both encoders therefore fail on
+the same call).
+"""
+
+from __future__ import annotations
+
+import collections
+import dataclasses
+import sys
+import threading
+import types
+from typing import Any
+
+from ._errors import SpecError
+from ._model import field_options, model_options
+from ._rename import resolve_rename
+from ._types import Node, Resolver, is_dataclass_type, model_classes
+
+__all__ = ["FieldSpec", "ModelSpec", "compile", "plan_for", "spec_for"]
+
+MISSING = dataclasses.MISSING
+
+# Serializes compilation so two threads meeting a new class build one plan.
+# Re-entrant: build_plans may call back into plan_for for the same graph.
+_lock = threading.RLock()
+
+
+@dataclasses.dataclass(frozen=True, slots=True, eq=False)
+class FieldSpec:
+    name: str  # attribute name
+    key: str  # JSON key
+    type: Node
+    omit: str | None  # None | "none" | "empty" | "default"
+    default: Any  # compared with == for omit "default"; else dataclasses.MISSING
+    slot: types.MemberDescriptorType | None  # read through it when not None
+
+
+@dataclasses.dataclass(frozen=True, slots=True, eq=False)
+class ModelSpec:
+    cls: type
+    name: str  # __qualname__
+    slotted: bool  # every field has a member descriptor
+    fields: tuple[FieldSpec, ...]
+
+
+def display_name(cls: type) -> str:
+    """``__qualname__`` without the ``func.<locals>.`` noise of local classes."""
+    return cls.__qualname__.rpartition("<locals>.")[2]
+
+
+def spec_for(cls: type) -> ModelSpec | None:
+    """The spec of dataclass ``cls`` (compiling its graph if needed), else None."""
+    spec: ModelSpec | None = cls.__dict__.get("__slotjson_spec__")
+    if spec is not None:
+        return spec
+    if not is_dataclass_type(cls):
+        return None
+    with _lock:
+        return _compile_graph(cls)[0]
+
+
+def plan_for(cls: type) -> Any:
+    """The native plan of dataclass ``cls`` (building it if needed), else None.
+
+    The native encoder calls this when it meets a dataclass without a plan.
+    Raises ``SpecError`` for unsupported annotations anywhere in the graph.
+    """
+    plan = cls.__dict__.get("__slotjson_plan__")
+    if plan is not None:
+        return plan
+    if not is_dataclass_type(cls):
+        return None
+    with _lock:
+        specs = _compile_graph(cls)
+        missing = [spec for spec in specs if "__slotjson_plan__" not in spec.cls.__dict__]
+        if missing:
+            from . import _native  # lazily: the pure-Python modules never need it
+
+            plans = _native.build_plans(missing)
+            if len(plans) != len(missing):
+                raise RuntimeError("build_plans returned a wrong number of plans")
+            for spec, built in zip(missing, plans):
+                type.__setattr__(spec.cls, "__slotjson_plan__", built)
+        return cls.__dict__["__slotjson_plan__"]
+
+
+def compile(cls: type) -> type:
+    """Compile ``cls`` (and every model it refers to) now; return ``cls``.
+
+    Without it, compilation happens on first use; calling it at import time
+    turns a bad annotation into an immediate ``SpecError``.
+    """
+    if not is_dataclass_type(cls):
+        raise TypeError(f"slotjson.compile expects a dataclass, got {cls!r}")
+    plan_for(cls)
+    return cls
+
+
+def _compile_graph(root: type) -> list[ModelSpec]:
+    """Specs of ``root`` and every model class reachable from it, root first.
+
+    Missing specs are built first and cached only when all of them compiled.
+    Self-references and cycles terminate because nodes refer to classes, not
+    to specs, and each class is visited once.
+    """
+    specs: list[ModelSpec] = []
+    new: list[ModelSpec] = []
+    seen: set[int] = set()
+    queue = collections.deque([root])
+    while queue:
+        cls = queue.popleft()
+        if id(cls) in seen:
+            continue
+        seen.add(id(cls))
+        spec = cls.__dict__.get("__slotjson_spec__")
+        if spec is None:
+            spec = _build_spec(cls)
+            new.append(spec)
+        specs.append(spec)
+        for field in spec.fields:
+            queue.extend(model_classes(field.type))
+    for spec in new:
+        type.__setattr__(spec.cls, "__slotjson_spec__", spec)
+    return specs
+
+
+def _build_spec(cls: type) -> ModelSpec:
+    options = model_options(cls)
+    rename = resolve_rename(options.rename)
+    default_omit = "none" if options.omit_none else None
+    owner_prefix = display_name(cls)
+    localns = _class_names(cls)
+    fields: list[FieldSpec] = []
+    keys: dict[str, str] = {}
+
+    for f in dataclasses.fields(cls):
+        settings = field_options(f)
+        if settings.skip:
+            continue
+        owner = f"{owner_prefix}.{f.name}"
+        declaring = _declaring_class(cls, f.name)
+        module = sys.modules.get(declaring.__module__)
+        resolver = Resolver(
+            owner,
+            dict(vars(declaring)),
+            collections.ChainMap(localns, getattr(module, "__dict__", {})),
+        )
+        node = resolver.node(f.type)
+
+        key = settings.name if settings.name is not None else rename(f.name) if rename else f.name
+        _check_key(owner, key)
+        if key in keys:
+            raise SpecError(
+                f"{owner}: JSON key {key!r} is already used by field {keys[key]!r}"
+            )
+        keys[key] = f.name
+
+        omit = settings.omit_if or default_omit
+        default: Any = MISSING
+        if omit == "default":
+            factory: Any = f.default_factory  # field() guarantees one of the two
+            default = f.default if f.default is not MISSING else factory()
+        fields.append(FieldSpec(f.name, key, node, omit, default, _slot_of(cls, f.name)))
+
+    return ModelSpec(
+        cls=cls,
+        name=cls.__qualname__,
+        slotted=all(f.slot is not None for f in fields),
+        fields=tuple(fields),
+    )
+
+
+def _class_names(cls: type) -> dict[str, type]:
+    # Lets annotations name the class itself and its bases even when they are
+    # local to a function (not reachable through module globals).
+    return {base.__name__: base for base in reversed(cls.__mro__[:-1])}
+
+
+def _declaring_class(cls: type, name: str) -> type:
+    """The class whose own annotations declare ``name`` (its namespace resolves it)."""
+    for base in cls.__mro__:
+        if name in base.__dict__.get("__annotations__", {}):
+            return base
+    return cls
+
+
+def _slot_of(cls: type, name: str) -> types.MemberDescriptorType | None:
+    """The member descriptor a lookup of ``name`` finds first, if it is one.
+
+    A property or plain class attribute that shadows it (or no slot at all)
+    means the value must be read with getattr.
+    """
+    for klass in cls.__mro__:
+        if name in klass.__dict__:
+            found = klass.__dict__[name]
+            return found if isinstance(found, types.MemberDescriptorType) else None
+    return None
+
+
+def _check_key(owner: str, key: object) -> None:
+    if not isinstance(key, str):
+        raise SpecError(f"{owner}: rename returned {type(key).__name__}, expected str")
+    # Keys are written verbatim by the native encoder; a surrogate would make
+    # the output invalid UTF-8.
+    for index, char in enumerate(key):
+        if "\ud800" <= char <= "\udfff":
+            raise SpecError(
+                f"{owner}: JSON key {key!r} contains a lone surrogate U+{ord(char):04X} at index {index}"
+            )

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Runs every test: the pure-Rust unit tests, then the Python suite on each
+# supported CPython (3.10–3.13) found on this machine, each in its own venv
+# with a release build of the extension.
+#
+#   scripts/test.sh                # all interpreters found
+#   PYTHONS="python3.12" scripts/test.sh
+#   PYTEST_ARGS="-x -k oracle" scripts/test.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+venvs=${SLOTJSON_VENVS:-$root/.venvs}
+
+echo "== cargo test (pure-Rust modules)"
+cargo test --lib --tests --quiet
+
+# Interpreters: $PYTHONS if given, else the newest patch release of each
+# supported minor version known to pyenv, else python3.X on PATH.
+find_pythons() {
+    if [ -n "${PYTHONS:-}" ]; then
+        for p in $PYTHONS; do command -v "$p" || echo "$p"; done
+        return
+    fi
+    local minor v prefix
+    for minor in 10 11 12 13; do
+        prefix=""
+        if command -v pyenv >/dev/null 2>&1; then
+            v=$(pyenv versions --bare 2>/dev/null | grep -E "^3\.$minor\.[0-9]+$" | sort -t. -k3 -n | tail -1 || true)
+            [ -n "$v" ] && prefix=$(pyenv prefix "$v" 2>/dev/null || true)
+        fi
+        if [ -n "$prefix" ] && [ -x "$prefix/bin/python3" ]; then
+            echo "$prefix/bin/python3"
+        elif command -v "python3.$minor" >/dev/null 2>&1; then
+            command -v "python3.$minor"
+        fi
+    done
+}
+
+mapfile -t pythons < <(find_pythons)
+[ ${#pythons[@]} -gt 0 ] || { echo "no supported CPython (3.10-3.13) found" >&2; exit 1; }
+
+default_ver=$(python3 -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+tested=()
+failed=()
+for py in "${pythons[@]}"; do
+    ver=$("$py" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+    echo "== CPython $ver ($py)"
+    venv="$venvs/py$ver"
+    [ -x "$venv/bin/python" ] || "$py" -m venv "$venv"
+    "$venv/bin/python" -m pip install --quiet --upgrade pip >/dev/null
+    "$venv/bin/python" -m pip install --quiet "maturin>=1.5,<2" "pytest>=7" "hypothesis>=6"
+    VIRTUAL_ENV="$venv" PATH="$venv/bin:$PATH" maturin develop --release --quiet
+    set +e
+    # shellcheck disable=SC2086
+    (cd "$root" && "$venv/bin/python" -m pytest -q -p no:cacheprovider ${PYTEST_ARGS:-})
+    rc=$?
+    set -e
+    # Exit code 5 means pytest collected nothing: that is a failure here.
+    [ $rc -eq 0 ] || failed+=("$ver (pytest exit $rc)")
+    tested+=("$ver")
+done
+
+case " ${tested[*]} " in
+    *" $default_ver "*) ;;
+    *) failed+=("default python3 ($default_ver) is not a supported interpreter") ;;
+esac
+echo "== tested on CPython: ${tested[*]}"
+if [ ${#failed[@]} -gt 0 ]; then
+    printf 'FAILED: %s\n' "${failed[@]}" >&2
+    exit 1
+fi

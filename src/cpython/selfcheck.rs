@@ -1,0 +1,394 @@
+//! Import-time check of every layout assumption against the running
+//! interpreter. Struct sizes are compared with `tp_basicsize`; values read
+//! through the raw readers are compared with what the C API (or attribute
+//! access) says for sample objects. Any mismatch leaves the raw path off:
+//! the readers then use their C API fallbacks, slower but correct.
+
+use super::layout::*;
+use super::object::{Obj, TypeRef};
+use super::{datetime, number, seq, slots, text, types, RAW_PATH};
+use crate::json::Text;
+use pyo3::ffi;
+use pyo3::prelude::*;
+use std::mem::size_of;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::OnceLock;
+
+static PASSED: AtomicBool = AtomicBool::new(false);
+static REPORT: OnceLock<String> = OnceLock::new();
+
+/// Whether the self-check passed (the raw path may be enabled).
+pub fn passed() -> bool {
+    PASSED.load(Ordering::Relaxed)
+}
+
+/// What the self-check found: "ok", or the list of mismatches.
+pub fn report() -> &'static str {
+    REPORT.get().map(String::as_str).unwrap_or("not run")
+}
+
+/// Run the checks and enable the raw path if all pass (and the
+/// `SLOTJSON_NO_RAW` environment variable is not set).
+pub fn run(py: Python<'_>) -> PyResult<()> {
+    let mut failures = Vec::new();
+    RAW_PATH.store(true, Ordering::Relaxed); // the readers under test
+    let result = check_all(py, &mut failures);
+    RAW_PATH.store(false, Ordering::Relaxed);
+    result?;
+    let ok = failures.is_empty();
+    PASSED.store(ok, Ordering::Relaxed);
+    let _ = REPORT.set(if ok {
+        "ok".to_owned()
+    } else {
+        failures.join("; ")
+    });
+    let disabled = std::env::var_os("SLOTJSON_NO_RAW").is_some_and(|v| !v.is_empty() && v != "0");
+    super::set_raw_path(ok && !disabled);
+    Ok(())
+}
+
+macro_rules! expect {
+    ($failures:expr, $cond:expr, $($msg:tt)+) => {
+        if !$cond {
+            $failures.push(format!($($msg)+));
+        }
+    };
+}
+
+fn basicsize(t: TypeRef) -> usize {
+    // SAFETY: reading tp_basicsize of a live type object.
+    unsafe { (*t.0).tp_basicsize as usize }
+}
+
+fn check_all(py: Python<'_>, f: &mut Vec<String>) -> PyResult<()> {
+    check_sizes(f);
+    check_strings(py, f)?;
+    check_ints(py, f)?;
+    check_floats(py, f)?;
+    check_sequences(py, f)?;
+    check_temporal(py, f)?;
+    check_slots(py, f)?;
+    Ok(())
+}
+
+fn check_sizes(f: &mut Vec<String>) {
+    let t = types::types();
+    let pairs: [(&str, TypeRef, usize); 10] = [
+        ("str", t.str_, size_of::<UnicodeObject>()),
+        ("int", t.int, size_of::<LongHead>()),
+        ("float", t.float, size_of::<FloatObject>()),
+        ("list", t.list, size_of::<ListObject>()),
+        ("tuple", t.tuple, size_of::<TupleHead>()),
+        ("datetime", t.datetime, size_of::<DateTimeObject>()),
+        ("date", t.date, size_of::<DateObject>()),
+        ("time", t.time, size_of::<TimeObject>()),
+        ("timedelta", t.timedelta, size_of::<DeltaObject>()),
+        ("timezone", t.timezone, size_of::<TimeZoneObject>()),
+    ];
+    for (name, ty, ours) in pairs {
+        let theirs = basicsize(ty);
+        expect!(
+            f,
+            theirs == ours,
+            "{name}: tp_basicsize {theirs} != layout size {ours}"
+        );
+    }
+    // SAFETY: address of the static member descriptor type.
+    let member = TypeRef(std::ptr::addr_of_mut!(ffi::PyMemberDescr_Type));
+    let (theirs, ours) = (basicsize(member), size_of::<MemberDescrObject>());
+    expect!(
+        f,
+        theirs == ours,
+        "member_descriptor: tp_basicsize {theirs} != layout size {ours}"
+    );
+}
+
+fn check_strings(py: Python<'_>, f: &mut Vec<String>) -> PyResult<()> {
+    let samples = py.eval(
+        c"['', 'abc', 'caf\\xe9', '\\u65e5\\u672c', '\\U0001f600x', 'a\\ud800b', type('S', (str,), {})('sub\\xe9'), 'x' * 100]",
+        None,
+        None,
+    )?;
+    for s in samples.try_iter()? {
+        let s = s?;
+        let obj = Obj::from_bound(&s);
+        // SAFETY: C API length of a live str.
+        let n = unsafe { ffi::PyUnicode_GetLength(obj.as_ptr()) } as usize;
+        let Some(st) = text::str_text(obj) else {
+            f.push(format!("str {s}: raw read failed"));
+            continue;
+        };
+        let units: Vec<u32> = match st.text() {
+            Text::Ascii(b) | Text::Latin1(b) => b.iter().map(|&c| c.into()).collect(),
+            Text::Ucs2(u) => u.iter().map(|&c| c.into()).collect(),
+            Text::Ucs4(u) => u.to_vec(),
+            Text::Utf8(s) => s.chars().map(u32::from).collect(),
+        };
+        // SAFETY: C API reads of a live str within its length.
+        let expected: Vec<u32> = (0..n)
+            .map(|i| unsafe { ffi::PyUnicode_ReadChar(obj.as_ptr(), i as isize) })
+            .collect();
+        expect!(
+            f,
+            units == expected,
+            "str {:?}: raw code points differ from PyUnicode_ReadChar",
+            s.repr()?.to_string()
+        );
+        if let Text::Ascii(b) = st.text() {
+            expect!(
+                f,
+                b.is_ascii(),
+                "str {:?}: ASCII flag on non-ASCII data",
+                s.repr()?.to_string()
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Hex digits of a base-2**30 magnitude, for comparison with `hex()`.
+fn digits_to_hex(digits: &[u32]) -> String {
+    let mut bits: Vec<bool> = Vec::new();
+    for d in digits {
+        for b in 0..LONG_DIGIT_BITS {
+            bits.push(d >> b & 1 == 1);
+        }
+    }
+    while bits.last() == Some(&false) {
+        bits.pop();
+    }
+    if bits.is_empty() {
+        return "0".to_owned();
+    }
+    let mut out = String::new();
+    for chunk in (0..bits.len().div_ceil(4)).rev() {
+        let mut v = 0;
+        for b in (0..4).rev() {
+            v = v << 1 | usize::from(*bits.get(chunk * 4 + b).unwrap_or(&false));
+        }
+        out.push(char::from_digit(v as u32, 16).unwrap());
+    }
+    out
+}
+
+fn check_ints(py: Python<'_>, f: &mut Vec<String>) -> PyResult<()> {
+    let samples = py.eval(
+        c"[0, 1, -1, 2**30 - 1, 2**30, -2**31, 2**60, 2**63 - 1, -2**63, 2**63, -2**63 - 1, 2**64, -2**200, 10**40, True, type('I', (int,), {})(-12345)]",
+        None,
+        None,
+    )?;
+    for v in samples.try_iter()? {
+        let v = v?;
+        let obj = Obj::from_bound(&v);
+        let hex: String = py
+            .eval(c"lambda v: format(abs(int(v)), 'x')", None, None)?
+            .call1((&v,))?
+            .extract()?;
+        let negative: bool = v.lt(0)?;
+        let ok = match number::int_value(obj) {
+            Ok(number::IntValue::Small(x)) => v.extract::<i64>().ok() == Some(x),
+            Ok(number::IntValue::Digits {
+                negative: n,
+                digits,
+            }) => n == negative && digits_to_hex(digits) == hex && v.extract::<i64>().is_err(),
+            _ => false,
+        };
+        expect!(f, ok, "int {v}: raw value differs");
+    }
+    Ok(())
+}
+
+fn check_floats(py: Python<'_>, f: &mut Vec<String>) -> PyResult<()> {
+    let samples = py.eval(
+        c"[0.0, -0.0, 1.5, 1e308, 5e-324, float('nan'), type('F', (float,), {})(2.25)]",
+        None,
+        None,
+    )?;
+    for v in samples.try_iter()? {
+        let v = v?;
+        // SAFETY: C API read of a live float.
+        let expected = unsafe { ffi::PyFloat_AsDouble(v.as_ptr()) };
+        let got = number::float_value(Obj::from_bound(&v));
+        expect!(
+            f,
+            got.to_bits() == expected.to_bits(),
+            "float {v}: raw value differs"
+        );
+    }
+    Ok(())
+}
+
+fn check_sequences(py: Python<'_>, f: &mut Vec<String>) -> PyResult<()> {
+    let list = py.eval(c"[1, 'a', None, 2.5]", None, None)?;
+    let tuple = py.eval(c"(1, 'a', None, 2.5, ())", None, None)?;
+    let lo = Obj::from_bound(&list);
+    let to = Obj::from_bound(&tuple);
+    expect!(f, seq::list_len(lo) == 4, "list: raw length differs");
+    expect!(f, seq::tuple_len(to) == 5, "tuple: raw length differs");
+    for i in 0..4 {
+        // SAFETY: C API borrowed item reads within bounds.
+        let (l, t) = unsafe {
+            (
+                ffi::PyList_GetItem(lo.as_ptr(), i),
+                ffi::PyTuple_GetItem(to.as_ptr(), i),
+            )
+        };
+        expect!(
+            f,
+            seq::list_get(lo, i as usize).map(Obj::as_ptr) == Some(l),
+            "list: raw item {i} differs"
+        );
+        expect!(
+            f,
+            seq::tuple_get(to, i as usize).map(Obj::as_ptr) == Some(t),
+            "tuple: raw item {i} differs"
+        );
+    }
+    expect!(f, seq::list_get(lo, 4).is_none(), "list: read past the end");
+    Ok(())
+}
+
+fn check_temporal(py: Python<'_>, f: &mut Vec<String>) -> PyResult<()> {
+    let g = py
+        .eval(c"__import__('datetime').__dict__", None, None)?
+        .downcast_into::<pyo3::types::PyDict>()?;
+    let dts = py.eval(
+        c"[datetime(1, 1, 1), datetime(9999, 12, 31, 23, 59, 59, 999999), datetime(1969, 7, 20, 20, 17, 40, 1, tzinfo=timezone.utc), datetime(2021, 11, 7, 1, 30, fold=1, tzinfo=timezone(timedelta(hours=-5, seconds=-7, microseconds=-3)))]",
+        Some(&g),
+        None,
+    )?;
+    let fields = [
+        "year",
+        "month",
+        "day",
+        "hour",
+        "minute",
+        "second",
+        "microsecond",
+    ];
+    for dt in dts.try_iter()? {
+        let dt = dt?;
+        let (d, t, tz) = datetime::datetime_parts(Obj::from_bound(&dt));
+        let got = [
+            d.year as i64,
+            d.month as i64,
+            d.day as i64,
+            t.hour as i64,
+            t.minute as i64,
+            t.second as i64,
+            t.microsecond as i64,
+        ];
+        let want: Vec<i64> = fields
+            .iter()
+            .map(|n| dt.getattr(*n).and_then(|v| v.extract()))
+            .collect::<PyResult<_>>()?;
+        expect!(f, got[..] == want[..], "datetime {dt}: raw fields differ");
+        let tzinfo = dt.getattr("tzinfo")?;
+        expect!(
+            f,
+            tz.map(Obj::as_ptr) == (!tzinfo.is_none()).then(|| tzinfo.as_ptr()),
+            "datetime {dt}: raw tzinfo differs"
+        );
+        if let Some(tz) = tz {
+            let off = tzinfo.call_method1("utcoffset", (&dt,))?;
+            let want = off.call_method0("total_seconds")?.extract::<f64>()?;
+            let got = datetime::tz_fixed_offset(tz).map(|us| us as f64 / 1e6);
+            expect!(
+                f,
+                got == Some(want),
+                "timezone {tzinfo}: raw offset differs"
+            );
+        }
+    }
+    let d = py.eval(c"date(2024, 2, 29)", Some(&g), None)?;
+    let dp = datetime::date_parts(Obj::from_bound(&d));
+    expect!(
+        f,
+        (dp.year, dp.month, dp.day) == (2024, 2, 29),
+        "date: raw fields differ"
+    );
+    let t = py.eval(
+        c"time(23, 58, 57, 123456, tzinfo=timezone.utc)",
+        Some(&g),
+        None,
+    )?;
+    let (tp, ttz) = datetime::time_parts(Obj::from_bound(&t));
+    expect!(
+        f,
+        (tp.hour, tp.minute, tp.second, tp.microsecond) == (23, 58, 57, 123456),
+        "time: raw fields differ"
+    );
+    expect!(
+        f,
+        ttz.map(|o| o.addr()) == Some(types::types().utc),
+        "time: raw tzinfo differs"
+    );
+    let naive = py.eval(c"time(1, 2)", Some(&g), None)?;
+    expect!(
+        f,
+        datetime::time_parts(Obj::from_bound(&naive)).1.is_none(),
+        "time: naive read as aware"
+    );
+    let td = py.eval(
+        c"timedelta(days=-3, seconds=5, microseconds=7)",
+        Some(&g),
+        None,
+    )?;
+    let tdp = datetime::delta_parts(Obj::from_bound(&td));
+    let want = datetime::DeltaParts {
+        days: td.getattr("days")?.extract()?,
+        seconds: 5,
+        microseconds: 7,
+    };
+    expect!(f, tdp == want, "timedelta: raw fields differ");
+    Ok(())
+}
+
+fn check_slots(py: Python<'_>, f: &mut Vec<String>) -> PyResult<()> {
+    let cls = py.eval(
+        c"type('SlotCheck', (), {'__slots__': ('a', 'b', 'c')})",
+        None,
+        None,
+    )?;
+    let inst = cls.call0()?;
+    let value = py.eval(c"object()", None, None)?;
+    inst.setattr("a", &value)?;
+    inst.setattr("c", 7)?;
+    let cty = TypeRef::from_bound(&cls).expect("a type");
+    let name = pyo3::types::PyString::intern(py, "a").unbind();
+    for (attr, want) in [
+        ("a", Some(value.as_ptr())),
+        ("b", None),
+        ("c", Some(inst.getattr("c")?.as_ptr())),
+    ] {
+        let descr = cls.getattr("__dict__")?.get_item(attr)?;
+        let Some(off) = slots::member_offset_for(cty, &descr) else {
+            f.push(format!("slot {attr}: no offset from its member descriptor"));
+            continue;
+        };
+        let got = match slots::slot(Obj::from_bound(&inst), Some(off), &name) {
+            slots::SlotRead::Value(o) => Some(o.as_ptr()),
+            slots::SlotRead::Unset => None,
+            _ => Some(std::ptr::null_mut()),
+        };
+        expect!(
+            f,
+            got == want,
+            "slot {attr}: raw read at offset {off} differs"
+        );
+    }
+    if let Some(off) = types::types().uuid_int_offset {
+        let u = py.eval(c"__import__('uuid').UUID(int=2**127 + 5)", None, None)?;
+        let int = u.getattr("int")?;
+        let got = match slots::slot(Obj::from_bound(&u), Some(off), &name) {
+            slots::SlotRead::Value(o) => o.as_ptr(),
+            _ => std::ptr::null_mut(),
+        };
+        expect!(
+            f,
+            got == int.as_ptr(),
+            "UUID.int: raw read at offset {off} differs"
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,62 @@
+//! Encode failures, with the path to the offending value.
+
+use pyo3::prelude::*;
+
+/// One step of a path: a model field, a list/tuple index or a dict key.
+pub enum Seg {
+    Field(Box<str>),
+    Index(usize),
+    Key(Py<PyAny>),
+}
+
+pub enum ErrorKind {
+    /// Value of the wrong type for its annotation.
+    Mismatch {
+        expected: Box<str>,
+        got: Py<PyAny>,
+    },
+    TupleLength {
+        expected: Box<str>,
+        got: Py<PyAny>,
+        len: usize,
+    },
+    Unset(Box<str>),
+    Cycle,
+    Depth(u32),
+    NonFinite(f64),
+    LoneSurrogate {
+        index: usize,
+        code_point: u32,
+    },
+    Unsupported(Py<PyAny>),
+    UnsupportedKey(Py<PyAny>),
+    HookRaised(PyErr),
+    HookReturned(Py<PyAny>),
+    /// A class met at run time has an unsupported annotation (SpecError).
+    Spec(PyErr),
+    /// Python code the encoder called raised (e.g. a tzinfo's utcoffset).
+    Python(PyErr),
+    Other(String),
+}
+
+pub struct EmitError {
+    /// Innermost segment first (pushed while unwinding).
+    pub path: Vec<Seg>,
+    pub kind: ErrorKind,
+}
+
+impl EmitError {
+    #[cold]
+    pub fn new(kind: ErrorKind) -> Box<Self> {
+        Box::new(EmitError {
+            path: Vec::new(),
+            kind,
+        })
+    }
+
+    #[cold]
+    pub fn at(mut self: Box<Self>, seg: Seg) -> Box<Self> {
+        self.path.push(seg);
+        self
+    }
+}

@@ -1,0 +1,78 @@
+//! The plan walker: follows a compiled plan over object memory and writes
+//! JSON into a byte buffer.
+//!
+//! The hot path (`value`, `model`, `scalar`) reads objects only through the
+//! `cpython` readers and formats only through the pure `json` writers. What
+//! needs Python — plan lookup for a class met at run time, Enum values
+//! outside a compiled table, non-fixed tzinfo offsets, Decimal text, the
+//! `default=` hook, `==` for omit-if-default — is confined to `slow`, which
+//! pins the objects the walker is inside of before running Python code.
+
+mod any;
+mod error;
+mod model;
+mod options;
+mod scalar;
+mod slow;
+mod value;
+
+pub use error::{EmitError, ErrorKind, Seg};
+pub use options::Options;
+
+use crate::cpython::{Obj, TypeRef};
+use crate::plan::ModelPlan;
+use pyo3::Python;
+use std::sync::Arc;
+
+pub type Result<T> = std::result::Result<T, Box<EmitError>>;
+
+/// One encode call's state.
+pub struct Emitter<'a, 'py> {
+    pub py: Python<'py>,
+    pub out: Vec<u8>,
+    opts: &'a Options,
+    /// Containers and models the walker is inside of, outermost first: for
+    /// cycle detection, the depth limit and pinning around Python calls.
+    stack: Vec<Obj<'a>>,
+    /// The last class met in an `Any` position and its plan (None: not a
+    /// dataclass), so lists of models look their class up once.
+    last_class: Option<(TypeRef, Option<Arc<ModelPlan>>)>,
+    /// Nested `default=` hook calls (bounded by max_depth).
+    hook_depth: u32,
+}
+
+impl<'a, 'py> Emitter<'a, 'py> {
+    pub fn new(py: Python<'py>, opts: &'a Options, capacity: usize) -> Self {
+        Emitter {
+            py,
+            out: Vec::with_capacity(capacity),
+            opts,
+            stack: Vec::with_capacity(16),
+            last_class: None,
+            hook_depth: 0,
+        }
+    }
+
+    /// Write any supported value.
+    pub fn write(&mut self, obj: Obj<'a>) -> Result<()> {
+        self.write_any(obj)
+    }
+
+    /// Enter a container or model: the cycle check and the depth limit.
+    #[inline(always)]
+    fn enter(&mut self, obj: Obj<'a>) -> Result<()> {
+        if self.stack.contains(&obj) {
+            return Err(EmitError::new(ErrorKind::Cycle));
+        }
+        if self.stack.len() >= self.opts.max_depth as usize {
+            return Err(EmitError::new(ErrorKind::Depth(self.opts.max_depth)));
+        }
+        self.stack.push(obj);
+        Ok(())
+    }
+
+    #[inline(always)]
+    fn leave(&mut self) {
+        self.stack.pop();
+    }
+}

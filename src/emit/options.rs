@@ -1,0 +1,18 @@
+//! Per-call options of `dumps`.
+
+use crate::json::TimeFormat;
+use pyo3::prelude::*;
+
+pub struct Options {
+    pub time: TimeFormat,
+    /// Write NaN/inf as `null` instead of raising.
+    pub nan_null: bool,
+    /// Escape all non-ASCII text (`ensure_ascii=True`).
+    pub ascii: bool,
+    /// Called with values of unsupported types.
+    pub default: Option<Py<PyAny>>,
+    /// Containers/models that may be open at once.
+    pub max_depth: u32,
+    /// Write timedelta as total seconds instead of an ISO 8601 duration.
+    pub timedelta_seconds: bool,
+}

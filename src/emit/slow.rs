@@ -1,0 +1,166 @@
+//! The paths that run Python code. Each pins the objects the walker is
+//! inside of first (see `cpython::Pins`), so the called code cannot free
+//! them; the walker re-reads containers afterwards.
+
+use super::{EmitError, Emitter, ErrorKind, Result};
+use crate::cpython::{self, Obj, Pins, TypeRef};
+use crate::plan::{plan_of, ModelPlan};
+use pyo3::prelude::*;
+use std::sync::Arc;
+
+impl<'a, 'py> Emitter<'a, 'py> {
+    fn pin(&self, v: Obj<'a>) -> Pins {
+        Pins::hold(
+            self.py,
+            self.stack.iter().copied().chain(std::iter::once(v)),
+        )
+    }
+
+    /// The plan of `t` if it is a dataclass (compiled on first use).
+    pub(super) fn model_plan(&mut self, t: TypeRef) -> Result<Option<Arc<ModelPlan>>> {
+        if let Some((last, plan)) = &self.last_class {
+            if *last == t {
+                return Ok(plan.clone());
+            }
+        }
+        let cls = t.to_bound(self.py);
+        let plan = match plan_of(&cls) {
+            Some(p) => Some(p),
+            None => {
+                let _pins = Pins::hold(self.py, self.stack.iter().copied());
+                let found = self
+                    .py
+                    .import("slotjson._spec")
+                    .and_then(|m| m.call_method1("plan_for", (&cls,)))
+                    .map_err(|e| EmitError::new(ErrorKind::Spec(e)))?;
+                if found.is_none() {
+                    None
+                } else {
+                    plan_of(&cls)
+                }
+            }
+        };
+        self.last_class = Some((t, plan.clone()));
+        Ok(plan)
+    }
+
+    /// `tz.utcoffset(dt)` in microseconds (`dt` None for a `time`'s tzinfo).
+    pub(super) fn utcoffset(&mut self, tz: Obj<'a>, dt: Option<Obj<'a>>) -> Result<Option<i64>> {
+        let _pins = self.pin(dt.unwrap_or(tz));
+        let py = self.py;
+        let arg = dt
+            .map(|d| d.to_bound(py))
+            .unwrap_or_else(|| py.None().into_bound(py));
+        let off = tz
+            .to_bound(py)
+            .call_method1(pyo3::intern!(py, "utcoffset"), (arg,))
+            .map_err(|e| EmitError::new(ErrorKind::Python(e)))?;
+        if off.is_none() {
+            return Ok(None);
+        }
+        if Obj::held(&off).ty() != cpython::types().timedelta {
+            let msg = format!(
+                "{}.utcoffset() returned {}, not a timedelta",
+                tz.ty().to_bound(py),
+                off.get_type()
+            );
+            return Err(EmitError::new(ErrorKind::Other(msg)));
+        }
+        let d = cpython::delta_parts(Obj::held(&off));
+        Ok(Some(
+            (i64::from(d.days) * 86_400 + i64::from(d.seconds)) * 1_000_000
+                + i64::from(d.microseconds),
+        ))
+    }
+
+    /// `base.__str__(v)` written as a JSON string (Decimal, UUID: the base
+    /// class's text, so a subclass's `__str__` is not consulted).
+    pub(super) fn write_str_of(&mut self, v: Obj<'a>, base: TypeRef) -> Result<()> {
+        let s = {
+            let _pins = self.pin(v);
+            let py = self.py;
+            base.to_bound(py)
+                .call_method1(pyo3::intern!(py, "__str__"), (v.to_bound(py),))
+                .map_err(|e| EmitError::new(ErrorKind::Python(e)))?
+        };
+        self.write_str_obj(Obj::held(&s))
+    }
+
+    /// `dict key Color.RED has a float value; …`
+    #[cold]
+    pub(super) fn bad_enum_key(&self, member: Obj<'a>, value: Obj<'a>) -> Box<EmitError> {
+        let py = self.py;
+        let name = |o: Bound<'_, PyAny>| {
+            o.getattr("__name__")
+                .map(|n| n.to_string())
+                .unwrap_or_default()
+        };
+        let member_name = member
+            .to_bound(py)
+            .getattr("name")
+            .map(|n| n.to_string())
+            .unwrap_or_default();
+        EmitError::new(ErrorKind::Other(format!(
+            "dict key {}.{member_name} has a {} value; enum keys need str or int values",
+            name(member.ty().to_bound(py)),
+            name(value.ty().to_bound(py)),
+        )))
+    }
+
+    /// An Enum member's `.value`.
+    pub(super) fn enum_value(&mut self, v: Obj<'a>) -> Result<Bound<'py, PyAny>> {
+        let _pins = self.pin(v);
+        let py = self.py;
+        v.to_bound(py)
+            .getattr(pyo3::intern!(py, "value"))
+            .map_err(|e| EmitError::new(ErrorKind::Python(e)))
+    }
+
+    pub(super) fn write_enum_slow(&mut self, v: Obj<'a>) -> Result<()> {
+        let value = self.enum_value(v)?.unbind();
+        let value = value.into_bound(self.py);
+        self.write_any(Obj::held(&value))
+    }
+
+    /// An unsupported value: through the `default=` hook, or an error.
+    pub(super) fn write_default(&mut self, v: Obj<'a>) -> Result<()> {
+        let py = self.py;
+        let Some(hook) = self.opts.default.as_ref() else {
+            return Err(EmitError::new(ErrorKind::Unsupported(
+                v.ty().to_bound(py).unbind(),
+            )));
+        };
+        if self.hook_depth >= self.opts.max_depth {
+            return Err(EmitError::new(ErrorKind::Depth(self.opts.max_depth)));
+        }
+        let result = {
+            let _pins = self.pin(v);
+            hook.bind(py)
+                .call1((v.to_bound(py),))
+                .map_err(|e| EmitError::new(ErrorKind::HookRaised(e)))?
+        };
+        let r = Obj::held(&result);
+        if r.ty() == v.ty() {
+            return Err(EmitError::new(ErrorKind::HookReturned(
+                r.ty().to_bound(py).unbind(),
+            )));
+        }
+        self.hook_depth += 1;
+        let written = self.write_any(r);
+        self.hook_depth -= 1;
+        written
+    }
+
+    /// `v == default` for omit-if-default.
+    pub(super) fn equals(&mut self, v: Obj<'a>, default: &Py<PyAny>) -> Result<bool> {
+        let py = self.py;
+        let d = default.bind(py);
+        if v.as_ptr() == d.as_ptr() {
+            return Ok(true);
+        }
+        let _pins = self.pin(v);
+        v.to_bound(py)
+            .eq(d)
+            .map_err(|e| EmitError::new(ErrorKind::Python(e)))
+    }
+}

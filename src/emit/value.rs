@@ -1,0 +1,268 @@
+//! Writing a value as its annotation's plan node says.
+
+use super::{EmitError, Emitter, ErrorKind, Result, Seg};
+use crate::cpython::{self, DictIter, Obj, TypeRef};
+use crate::plan::{Kind, Node};
+use pyo3::ffi;
+
+/// Type tests shared by typed nodes and union dispatch.
+pub(super) mod is {
+    use super::*;
+
+    #[inline(always)]
+    pub fn str_(t: TypeRef) -> bool {
+        t == cpython::types().str_ || t.has_flag(ffi::Py_TPFLAGS_UNICODE_SUBCLASS)
+    }
+    /// int or subclass, but not bool (bool is not an int in a plan).
+    #[inline(always)]
+    pub fn int(t: TypeRef) -> bool {
+        let ty = cpython::types();
+        t == ty.int || (t.has_flag(ffi::Py_TPFLAGS_LONG_SUBCLASS) && t != ty.bool_)
+    }
+    #[inline(always)]
+    pub fn float(t: TypeRef) -> bool {
+        let ty = cpython::types();
+        t == ty.float || t.is_subtype(ty.float)
+    }
+    #[inline(always)]
+    pub fn sequence(t: TypeRef) -> bool {
+        let ty = cpython::types();
+        t == ty.list
+            || t == ty.tuple
+            || t.has_flag(ffi::Py_TPFLAGS_LIST_SUBCLASS | ffi::Py_TPFLAGS_TUPLE_SUBCLASS)
+    }
+    #[inline(always)]
+    pub fn list(t: TypeRef) -> bool {
+        t == cpython::types().list || t.has_flag(ffi::Py_TPFLAGS_LIST_SUBCLASS)
+    }
+    #[inline(always)]
+    pub fn dict(t: TypeRef) -> bool {
+        t == cpython::types().dict || t.has_flag(ffi::Py_TPFLAGS_DICT_SUBCLASS)
+    }
+    #[inline(always)]
+    pub fn datetime(t: TypeRef) -> bool {
+        let ty = cpython::types();
+        t == ty.datetime || t.is_subtype(ty.datetime)
+    }
+    /// A date that is not a datetime.
+    #[inline(always)]
+    pub fn date(t: TypeRef) -> bool {
+        let ty = cpython::types();
+        t == ty.date || (t.is_subtype(ty.date) && !t.is_subtype(ty.datetime))
+    }
+    #[inline(always)]
+    pub fn of(t: TypeRef, base: TypeRef) -> bool {
+        t == base || t.is_subtype(base)
+    }
+}
+
+impl<'a> Emitter<'a, '_> {
+    #[cold]
+    pub(super) fn mismatch(&self, node: &Node, v: Obj<'a>) -> Box<EmitError> {
+        EmitError::new(ErrorKind::Mismatch {
+            expected: node.text.clone(),
+            got: v.ty().to_bound(self.py).unbind(),
+        })
+    }
+
+    #[cold]
+    fn tuple_length(&self, node: &Node, v: Obj<'a>, len: usize) -> Box<EmitError> {
+        EmitError::new(ErrorKind::TupleLength {
+            expected: node.text.clone(),
+            got: v.ty().to_bound(self.py).unbind(),
+            len,
+        })
+    }
+
+    pub(super) fn write_node(&mut self, node: &Node, v: Obj<'a>) -> Result<()> {
+        let t = v.ty();
+        let ty = cpython::types();
+        match &node.kind {
+            Kind::Str if is::str_(t) => self.write_str_obj(v),
+            Kind::Int if is::int(t) => self.write_int_obj(v),
+            Kind::Float if is::float(t) => self.write_float_obj(v),
+            Kind::Float if is::int(t) => self.write_int_obj(v),
+            Kind::Bool if t == ty.bool_ => {
+                self.write_bool_obj(v);
+                Ok(())
+            }
+            Kind::None if v.addr() == ty.none_obj => {
+                self.out.extend_from_slice(b"null");
+                Ok(())
+            }
+            Kind::Optional(inner) => {
+                if v.addr() == ty.none_obj {
+                    self.out.extend_from_slice(b"null");
+                    Ok(())
+                } else if self.accepts(inner, v, false) {
+                    self.write_node(inner, v)
+                } else {
+                    Err(self.mismatch(node, v)) // names `T | None`, not `T`
+                }
+            }
+            Kind::Union(choices) => {
+                let has_int = choices.iter().any(|c| matches!(c.kind, Kind::Int));
+                match choices.iter().find(|c| self.accepts(c, v, has_int)) {
+                    Some(choice) => self.write_node(choice, v),
+                    None => Err(self.mismatch(node, v)),
+                }
+            }
+            Kind::List(item) if is::sequence(t) => {
+                self.write_seq(v, |e, _, x| e.write_node(item, x))
+            }
+            Kind::Tuple(items) if is::sequence(t) => {
+                let n = self.seq_len(v);
+                if n != items.len() {
+                    return Err(self.tuple_length(node, v, n));
+                }
+                // A tuple cannot change length; a list that grows during a
+                // slow-path call past the annotated length is a mismatch.
+                self.write_seq(v, |e, i, x| match items.get(i) {
+                    Some(n) => e.write_node(n, x),
+                    None => Err(e.tuple_length(node, v, i + 1)),
+                })
+            }
+            Kind::Dict {
+                key,
+                key_text,
+                value,
+            } if is::dict(t) => self.write_dict(
+                v,
+                |e, k| e.write_key(key, key_text, k),
+                |e, x| e.write_node(value, x),
+            ),
+            Kind::DateTime if is::datetime(t) => self.write_datetime_obj(v),
+            Kind::Date if is::date(t) => {
+                self.write_date_obj(v);
+                Ok(())
+            }
+            Kind::Time if is::of(t, ty.time) => self.write_time_obj(v),
+            Kind::TimeDelta if is::of(t, ty.timedelta) => {
+                self.write_timedelta_obj(v);
+                Ok(())
+            }
+            Kind::Uuid if is::of(t, ty.uuid) => self.write_uuid_obj(v),
+            Kind::Decimal if is::of(t, ty.decimal) => self.write_str_of(v, ty.decimal),
+            Kind::Enum(table) => match table.value_of(v.addr()) {
+                Some(value) => {
+                    let value = value.bind(self.py).clone();
+                    self.write_enum_value(v, &value)
+                }
+                None if is::of(t, table.cls) => self.write_enum_slow(v),
+                None => Err(self.mismatch(node, v)),
+            },
+            Kind::Model(plan) => {
+                if t == plan.cls {
+                    self.write_model(plan, v)
+                } else if t.is_subtype(plan.cls) {
+                    match self.model_plan(t)? {
+                        Some(sub) => self.write_model(&sub, v),
+                        None => Err(self.mismatch(node, v)),
+                    }
+                } else {
+                    Err(self.mismatch(node, v))
+                }
+            }
+            Kind::Any => self.write_any(v),
+            _ => Err(self.mismatch(node, v)),
+        }
+    }
+
+    /// Whether a union choice takes `v` (see spec/TYPES.md, union dispatch).
+    fn accepts(&self, c: &Node, v: Obj<'a>, union_has_int: bool) -> bool {
+        let t = v.ty();
+        let ty = cpython::types();
+        match &c.kind {
+            Kind::Any => true,
+            Kind::Str => is::str_(t),
+            Kind::Int => is::int(t),
+            Kind::Float => is::float(t) || (!union_has_int && is::int(t)),
+            Kind::Bool => t == ty.bool_,
+            Kind::None => v.addr() == ty.none_obj,
+            Kind::Optional(inner) => {
+                v.addr() == ty.none_obj || self.accepts(inner, v, union_has_int)
+            }
+            Kind::Union(cs) => cs.iter().any(|c| self.accepts(c, v, union_has_int)),
+            Kind::List(_) => is::sequence(t),
+            Kind::Tuple(items) => is::sequence(t) && self.seq_len(v) == items.len(),
+            Kind::Dict { .. } => is::dict(t),
+            Kind::DateTime => is::datetime(t),
+            Kind::Date => is::date(t),
+            Kind::Time => is::of(t, ty.time),
+            Kind::TimeDelta => is::of(t, ty.timedelta),
+            Kind::Uuid => is::of(t, ty.uuid),
+            Kind::Decimal => is::of(t, ty.decimal),
+            Kind::Enum(table) => is::of(t, table.cls),
+            Kind::Model(plan) => is::of(t, plan.cls),
+        }
+    }
+
+    #[inline]
+    pub(super) fn seq_len(&self, v: Obj<'a>) -> usize {
+        if is::list(v.ty()) {
+            cpython::list_len(v)
+        } else {
+            cpython::tuple_len(v)
+        }
+    }
+
+    /// `[item,item,…]` over a list or tuple. List length and items are
+    /// re-read each step (a slow-path call may have changed the list).
+    #[inline]
+    pub(super) fn write_seq(
+        &mut self,
+        v: Obj<'a>,
+        mut item: impl FnMut(&mut Self, usize, Obj<'a>) -> Result<()>,
+    ) -> Result<()> {
+        self.enter(v)?;
+        self.out.push(b'[');
+        let list = is::list(v.ty());
+        let mut i = 0;
+        loop {
+            let x = if list {
+                cpython::list_get(v, i)
+            } else {
+                cpython::tuple_get(v, i)
+            };
+            let Some(x) = x else { break };
+            if i > 0 {
+                self.out.push(b',');
+            }
+            item(self, i, x).map_err(|e| e.at(Seg::Index(i)))?;
+            i += 1;
+        }
+        self.out.push(b']');
+        self.leave();
+        Ok(())
+    }
+
+    /// `{"key":value,…}` over a dict.
+    #[inline]
+    pub(super) fn write_dict(
+        &mut self,
+        v: Obj<'a>,
+        mut key: impl FnMut(&mut Self, Obj<'a>) -> Result<()>,
+        mut value: impl FnMut(&mut Self, Obj<'a>) -> Result<()>,
+    ) -> Result<()> {
+        self.enter(v)?;
+        self.out.push(b'{');
+        let mut first = true;
+        for (k, x) in DictIter::new(v) {
+            if !first {
+                self.out.push(b',');
+            }
+            first = false;
+            let key_err = |e: Box<EmitError>, em: &Self| e.at(Seg::Key(k.to_bound(em.py).unbind()));
+            if let Err(e) = key(self, k) {
+                return Err(key_err(e, self));
+            }
+            self.out.push(b':');
+            if let Err(e) = value(self, x) {
+                return Err(key_err(e, self));
+            }
+        }
+        self.out.push(b'}');
+        self.leave();
+        Ok(())
+    }
+}

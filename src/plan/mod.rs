@@ -1,0 +1,11 @@
+//! The compiled serialization plan: what to write for each annotated type,
+//! and for each model its fields (slot offset, pre-encoded JSON key, node).
+//!
+//! Plans are built once per class from the Python spec (`slotjson._spec`)
+//! by [`build`] and then only read; the emitter walks them without the GIL.
+
+mod build;
+mod node;
+
+pub use build::{build_plans, plan_of, PyPlan};
+pub use node::{FieldPlan, KeyKind, Kind, ModelPlan, Node, Omit};

@@ -1,0 +1,112 @@
+//! Plan types.
+
+use crate::cpython::TypeRef;
+use pyo3::prelude::*;
+use pyo3::types::PyString;
+use std::sync::{Arc, OnceLock};
+
+/// How to write one annotated type.
+pub struct Node {
+    pub kind: Kind,
+    /// The annotation as text, for error messages (`list[Label]`).
+    pub text: Box<str>,
+}
+
+pub enum Kind {
+    /// `Any`, `object`, literals and unknown classes: dispatch on the value.
+    Any,
+    Str,
+    Int,
+    Float,
+    Bool,
+    None,
+    DateTime,
+    Date,
+    Time,
+    TimeDelta,
+    Uuid,
+    Decimal,
+    Optional(Box<Node>),
+    /// First choice that accepts the value's type wins.
+    Union(Box<[Node]>),
+    /// `list[T]`, `tuple[T, ...]`, `Sequence[T]`: a list or tuple value.
+    List(Box<Node>),
+    /// `tuple[A, B]`: a list or tuple value of exactly this length.
+    Tuple(Box<[Node]>),
+    Dict {
+        key: KeyKind,
+        /// The key annotation as text (`str`, `Color`), for messages.
+        key_text: Box<str>,
+        value: Box<Node>,
+    },
+    Enum(Arc<EnumTable>),
+    Model(Arc<ModelPlan>),
+}
+
+/// Allowed dict key annotations.
+#[derive(Clone)]
+pub enum KeyKind {
+    Str,
+    Int,
+    /// Members of this Enum, whose values must be str or int.
+    Enum(Arc<EnumTable>),
+    Any,
+}
+
+/// An Enum class's members and their values, looked up by identity.
+pub struct EnumTable {
+    pub cls: TypeRef,
+    /// (member address, value); members are kept alive by `_keep`.
+    pub members: Box<[(usize, Py<PyAny>)]>,
+    pub _keep: Box<[Py<PyAny>]>,
+}
+
+impl EnumTable {
+    #[inline]
+    pub fn value_of(&self, addr: usize) -> Option<&Py<PyAny>> {
+        self.members
+            .iter()
+            .find(|(a, _)| *a == addr)
+            .map(|(_, v)| v)
+    }
+}
+
+/// When a field is left out of the JSON object.
+pub enum Omit {
+    Never,
+    IfNone,
+    /// None, or an empty str, list, tuple or dict.
+    IfEmpty,
+    /// The value equals this default.
+    IfDefault(Py<PyAny>),
+}
+
+pub struct FieldPlan {
+    /// Attribute name (interned), for attribute lookup and messages.
+    pub name: Py<PyString>,
+    pub name_text: Box<str>,
+    /// `"key":` pre-encoded for `ascii=False` and for `ascii=True`.
+    pub key_utf8: Box<[u8]>,
+    pub key_ascii: Box<[u8]>,
+    /// Slot byte offset on exact instances of the model class.
+    pub offset: Option<usize>,
+    pub node: Node,
+    pub omit: Omit,
+}
+
+pub struct ModelPlan {
+    /// The class; the plan holds a strong reference, so the pointer stays valid.
+    pub cls: TypeRef,
+    pub _cls_ref: Py<PyAny>,
+    pub name: Box<str>,
+    /// Filled right after creation, so recursive models can refer to
+    /// themselves.
+    pub fields: OnceLock<Box<[FieldPlan]>>,
+}
+
+impl ModelPlan {
+    #[inline(always)]
+    pub fn fields(&self) -> &[FieldPlan] {
+        self.fields.get().map(|f| &f[..]).unwrap_or(&[])
+    }
+}
