@@ -12,5 +12,5 @@ pub mod temporal;
 
 pub use escape::{write_str, LoneSurrogate, Text};
 pub use float::write_f64;
-pub use int::{write_digits30, write_i64, write_u64};
+pub use int::{write_digits30, write_i128, write_i64, write_u128, write_u64};
 pub use temporal::{Date, Time, TimeFormat};
