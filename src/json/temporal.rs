@@ -1,6 +1,12 @@
 //! ISO 8601 text for dates, times, datetimes and durations, as Python's
 //! `isoformat()` writes them.
 
+mod scratch;
+#[cfg(test)]
+mod tests;
+
+use scratch::Scratch;
+
 /// A calendar date (proleptic Gregorian), as `datetime.date` holds it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Date {
@@ -29,15 +35,22 @@ pub struct TimeFormat {
 
 /// `"YYYY-MM-DD"` (quoted).
 pub fn write_date(out: &mut Vec<u8>, date: Date) {
-    let _ = (out, date);
-    unimplemented!()
+    let mut s = Scratch::new();
+    s.byte(b'"');
+    s.date(date);
+    s.byte(b'"');
+    out.extend_from_slice(s.as_bytes());
 }
 
 /// `"HH:MM:SS[.ffffff][±HH:MM[:SS[.ffffff]]]"` (quoted). `offset_us` is the
 /// UTC offset in microseconds (`None` for naive), |offset| < 24h.
 pub fn write_time(out: &mut Vec<u8>, time: Time, offset_us: Option<i64>, fmt: TimeFormat) {
-    let _ = (out, time, offset_us, fmt);
-    unimplemented!()
+    let mut s = Scratch::new();
+    s.byte(b'"');
+    s.time(time, fmt);
+    s.offset(offset_us, fmt);
+    s.byte(b'"');
+    out.extend_from_slice(s.as_bytes());
 }
 
 /// `"YYYY-MM-DDTHH:MM:SS[.ffffff][±HH:MM[:SS[.ffffff]]]"` (quoted), or with
@@ -49,21 +62,99 @@ pub fn write_datetime(
     offset_us: Option<i64>,
     fmt: TimeFormat,
 ) {
-    let _ = (out, date, time, offset_us, fmt);
-    unimplemented!()
+    let mut s = Scratch::new();
+    s.byte(b'"');
+    s.date(date);
+    s.byte(b'T');
+    s.time(time, fmt);
+    s.offset(offset_us, fmt);
+    s.byte(b'"');
+    out.extend_from_slice(s.as_bytes());
 }
 
 /// ISO 8601 duration of a `timedelta` given in its normalized fields
 /// (`0 <= seconds < 86400`, `0 <= microseconds < 10**6`, days may be negative).
 /// See spec/TYPES.md: `"PT0S"`, `"-P1DT2H3M4.5S"`, …
 pub fn write_duration_iso(out: &mut Vec<u8>, days: i32, seconds: i32, microseconds: i32) {
-    let _ = (out, days, seconds, microseconds);
-    unimplemented!()
+    let total = total_microseconds(days, seconds, microseconds);
+    if total == 0 {
+        out.extend_from_slice(b"\"PT0S\"");
+        return;
+    }
+    let magnitude = total.unsigned_abs();
+    // At most about 8.6e16 seconds: the rest fits in u64 arithmetic.
+    let whole_seconds = (magnitude / US_PER_SECOND) as u64;
+    let fraction = (magnitude - whole_seconds as u128 * US_PER_SECOND) as u32;
+    let s = whole_seconds % 60;
+    let m = whole_seconds / 60 % 60;
+    let h = whole_seconds / 3600 % 24;
+    let d = whole_seconds / 86_400;
+
+    let mut num = itoa::Buffer::new();
+    out.push(b'"');
+    if total < 0 {
+        out.push(b'-');
+    }
+    out.push(b'P');
+    if d > 0 {
+        out.extend_from_slice(num.format(d).as_bytes());
+        out.push(b'D');
+    }
+    if h > 0 || m > 0 || s > 0 || fraction > 0 {
+        out.push(b'T');
+        if h > 0 {
+            out.extend_from_slice(num.format(h).as_bytes());
+            out.push(b'H');
+        }
+        if m > 0 {
+            out.extend_from_slice(num.format(m).as_bytes());
+            out.push(b'M');
+        }
+        if s > 0 || fraction > 0 {
+            out.extend_from_slice(num.format(s).as_bytes());
+            if fraction > 0 {
+                let digits = scratch::six_digits(fraction);
+                let kept = digits
+                    .iter()
+                    .rposition(|&c| c != b'0')
+                    .map_or(0, |last| last + 1);
+                out.push(b'.');
+                out.extend_from_slice(&digits[..kept]);
+            }
+            out.push(b'S');
+        }
+    }
+    out.push(b'"');
 }
 
 /// `timedelta.total_seconds()` written as a Python float repr, rounded
 /// exactly as Python's int true division rounds.
 pub fn write_duration_seconds(out: &mut Vec<u8>, days: i32, seconds: i32, microseconds: i32) {
-    let _ = (out, days, seconds, microseconds);
-    unimplemented!()
+    let total = total_microseconds(days, seconds, microseconds);
+    let magnitude = total.unsigned_abs();
+    let value = if magnitude < 1 << 53 {
+        // Both operands are exact doubles and IEEE division rounds
+        // correctly, which is what Python's int true division does too.
+        total as f64 / 1e6
+    } else {
+        // Too many digits for an exact double: let the correctly rounded
+        // decimal parser do the rounding from the exact decimal value.
+        let mut text = String::with_capacity(40);
+        if total < 0 {
+            text.push('-');
+        }
+        text.push_str(itoa::Buffer::new().format(magnitude / US_PER_SECOND));
+        text.push('.');
+        let fraction = scratch::six_digits((magnitude % US_PER_SECOND) as u32);
+        text.extend(fraction.iter().map(|&c| char::from(c)));
+        text.parse().expect("a decimal literal is a valid f64")
+    };
+    crate::json::float::write_f64(out, value);
+}
+
+const US_PER_SECOND: u128 = 1_000_000;
+
+/// `timedelta` range: up to about 8.6e22 microseconds, beyond `i64`.
+fn total_microseconds(days: i32, seconds: i32, microseconds: i32) -> i128 {
+    days as i128 * 86_400_000_000 + seconds as i128 * 1_000_000 + microseconds as i128
 }
