@@ -2,8 +2,8 @@
 //!
 //! Reading is O(1) unless asked to verify: the header is checked, the total
 //! length must match it exactly, and only the first and last index entries
-//! and the blob's brackets are looked at. Everything else is checked lazily
-//! by [`DocumentView::span`] for the entries a read actually uses.
+//! and the blob's brackets are looked at. Every other entry is checked when
+//! a read uses it (spec/FORMAT.md, "Using index entries").
 
 use std::ops::Range;
 

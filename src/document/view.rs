@@ -9,7 +9,7 @@ use super::error::{Error, FormatError};
 /// All reads go through this type; [`super::Document`] only owns or shares
 /// the memory. Index entries are read with `u64::from_le_bytes` because the
 /// index may sit unaligned in a borrowed buffer. Each entry pair used for a
-/// slice is checked when it is used (see [`DocumentView::span`]), so a view
+/// slice is checked when it is used (spec/FORMAT.md, section 5), so a view
 /// over a corrupted container gives errors, never panics or out-of-bounds
 /// slices.
 #[derive(Clone, Copy, Debug)]
