@@ -8,6 +8,7 @@
 pub mod escape;
 pub mod float;
 pub mod int;
+pub mod ser;
 pub mod temporal;
 pub mod uuid;
 
