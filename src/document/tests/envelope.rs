@@ -6,7 +6,6 @@ fn doc3() -> super::Document {
 }
 
 #[test]
-#[ignore = "needs json writers"]
 fn envelope_wraps_a_page() {
     let doc = doc3();
     assert_eq!(
@@ -42,7 +41,6 @@ fn envelope_wraps_a_page() {
 }
 
 #[test]
-#[ignore = "needs json writers"]
 fn envelope_keys_are_escaped() {
     let doc = doc3();
     assert_eq!(
@@ -53,7 +51,6 @@ fn envelope_keys_are_escaped() {
 }
 
 #[test]
-#[ignore = "needs json writers"]
 fn pre_encoded_keys_append() {
     let doc = doc3();
     let keys = Envelope::new("items", "total").unwrap();

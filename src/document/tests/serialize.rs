@@ -34,7 +34,6 @@ struct Meters(f32);
 struct Unit;
 
 #[test]
-#[ignore = "needs json writers"]
 fn structs_and_enums() {
     let p = Point {
         x: -3,
@@ -74,7 +73,6 @@ fn serde_bytes_like(bytes: &'static [u8]) -> &'static impl Serialize {
 }
 
 #[test]
-#[ignore = "needs json writers"]
 fn numbers() {
     assert_eq!(
         json(&[i64::MIN, 0, i64::MAX]),
@@ -89,7 +87,6 @@ fn numbers() {
 }
 
 #[test]
-#[ignore = "needs json writers"]
 fn map_keys_like_python() {
     let m: BTreeMap<i32, &str> = [(2, "b"), (-1, "a")].into_iter().collect();
     assert_eq!(json(&m), r#"{"-1":"a","2":"b"}"#);
@@ -102,7 +99,6 @@ fn map_keys_like_python() {
 }
 
 #[test]
-#[ignore = "needs json writers"]
 fn push_serialize_builds_items() {
     let mut b = DocumentBuilder::new();
     b.push_serialize(&Shape::Rect { w: 3, h: 4 }).unwrap();
