@@ -22,9 +22,18 @@ pub fn parse_options(
     nan: &str,
     ascii: bool,
     default: Option<Bound<'_, PyAny>>,
-    max_depth: i64,
+    max_depth: &Bound<'_, PyAny>,
     timedelta: &str,
 ) -> PyResult<Options> {
+    // A bool is an int to Python, but never a sensible depth.
+    let depth = match max_depth.extract::<i64>() {
+        Ok(d) if !max_depth.is_instance_of::<pyo3::types::PyBool>() => d,
+        _ => {
+            return Err(PyValueError::new_err(format!(
+                "max_depth must be a non-negative int, not {max_depth:?}"
+            )))
+        }
+    };
     let nan_null = match nan {
         "error" => false,
         "null" => true,
@@ -43,9 +52,9 @@ pub fn parse_options(
             )))
         }
     };
-    if !(0..=u32::MAX as i64).contains(&max_depth) {
+    if !(0..=u32::MAX as i64).contains(&depth) {
         return Err(PyValueError::new_err(format!(
-            "max_depth must be a non-negative int, not {max_depth}"
+            "max_depth must be a non-negative int, not {depth}"
         )));
     }
     if let Some(d) = &default {
@@ -61,7 +70,7 @@ pub fn parse_options(
         nan_null,
         ascii,
         default: default.map(Bound::unbind),
-        max_depth: max_depth as u32,
+        max_depth: depth as u32,
         timedelta_seconds,
     })
 }
@@ -103,7 +112,7 @@ pub fn encode(py: Python<'_>, obj: &Bound<'_, PyAny>, opts: &Options) -> PyResul
 
 /// Serialize `obj` to JSON bytes (see spec/TYPES.md).
 #[pyfunction]
-#[pyo3(signature = (obj, *, utc_z=false, omit_microseconds=false, nan="error", ascii=false, default=None, max_depth=256, timedelta="iso"))]
+#[pyo3(signature = (obj, *, utc_z=false, omit_microseconds=false, nan="error", ascii=false, default=None, max_depth=None, timedelta="iso"))]
 #[allow(clippy::too_many_arguments)]
 pub fn dumps<'py>(
     py: Python<'py>,
@@ -113,7 +122,7 @@ pub fn dumps<'py>(
     nan: &str,
     ascii: bool,
     default: Option<Bound<'py, PyAny>>,
-    max_depth: i64,
+    max_depth: Option<Bound<'py, PyAny>>,
     timedelta: &str,
 ) -> PyResult<Bound<'py, PyBytes>> {
     let opts = parse_options(
@@ -122,7 +131,7 @@ pub fn dumps<'py>(
         nan,
         ascii,
         default,
-        max_depth,
+        &max_depth.unwrap_or_else(|| 256i64.into_pyobject(py).expect("int").into_any()),
         timedelta,
     )?;
     let out = encode(py, obj, &opts)?;

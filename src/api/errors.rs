@@ -40,7 +40,10 @@ pub fn to_pyerr(py: Python<'_>, err: Box<EmitError>, root: &str) -> PyErr {
                 type_name(&got, py)
             )
         }
-        ErrorKind::Unset(name) => format!("attribute '{name}' is not set"),
+        ErrorKind::Unset(name, err) => {
+            cause = err;
+            format!("attribute '{name}' is not set")
+        }
         ErrorKind::Cycle => "circular reference detected".to_owned(),
         ErrorKind::Depth(n) => format!("maximum depth {n} exceeded"),
         ErrorKind::NonFinite(f) => {

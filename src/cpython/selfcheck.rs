@@ -368,7 +368,7 @@ fn check_slots(py: Python<'_>, f: &mut Vec<String>) -> PyResult<()> {
         };
         let got = match slots::slot(Obj::from_bound(&inst), Some(off), &name) {
             slots::SlotRead::Value(o) => Some(o.as_ptr()),
-            slots::SlotRead::Unset => None,
+            slots::SlotRead::Unset(_) => None,
             _ => Some(std::ptr::null_mut()),
         };
         expect!(

@@ -40,8 +40,9 @@ pub enum SlotRead<'a> {
     Value(Obj<'a>),
     /// A new reference (attribute lookup on the fallback path).
     Owned(Owned<'a>),
-    /// The slot was never set (or was deleted).
-    Unset,
+    /// The slot was never set (or was deleted); the AttributeError when the
+    /// value was looked up by name.
+    Unset(Option<PyErr>),
     /// The attribute lookup raised something other than AttributeError.
     Failed(PyErr),
 }
@@ -61,7 +62,7 @@ pub fn slot<'a>(
         // NULL or a strong reference owned by the instance.
         let p = unsafe { *((obj.as_ptr() as *const u8).add(off) as *const *mut ffi::PyObject) };
         if p.is_null() {
-            return SlotRead::Unset;
+            return SlotRead::Unset(None);
         }
         // SAFETY: non-null pointer owned by the live instance.
         return SlotRead::Value(unsafe { Obj::from_ptr(p) });
@@ -80,7 +81,7 @@ fn getattr<'a>(obj: Obj<'a>, name: &Py<pyo3::types::PyString>) -> SlotRead<'a> {
         let py = Python::assume_gil_acquired();
         let err = PyErr::fetch(py);
         if err.is_instance_of::<pyo3::exceptions::PyAttributeError>(py) {
-            SlotRead::Unset
+            SlotRead::Unset(Some(err))
         } else {
             SlotRead::Failed(err)
         }

@@ -20,7 +20,8 @@ pub enum ErrorKind {
         got: Py<PyAny>,
         len: usize,
     },
-    Unset(Box<str>),
+    /// A field never set, with the AttributeError of a by-name lookup.
+    Unset(Box<str>, Option<PyErr>),
     Cycle,
     Depth(u32),
     NonFinite(f64),

@@ -24,8 +24,10 @@ impl<'a> Emitter<'a, '_> {
                 SlotRead::Value(v) => *v,
                 // `read` keeps the new reference until this field is written.
                 SlotRead::Owned(o) => o.obj(),
-                SlotRead::Unset => {
-                    return Err(EmitError::new(ErrorKind::Unset(f.name_text.clone())))
+                SlotRead::Unset(cause) => {
+                    let cause = cause.as_ref().map(|c| c.clone_ref(self.py));
+                    let err = EmitError::new(ErrorKind::Unset(f.name_text.clone(), cause));
+                    return Err(err.at(Seg::Field(f.name_text.clone())));
                 }
                 SlotRead::Failed(e) => {
                     let err = e.clone_ref(self.py);

@@ -1,0 +1,104 @@
+"""What an operation needs to time one workload, and the rows it produces."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import time
+from typing import Any, Callable
+
+from .features import Features, is_fatal
+from .prepare import Prepared
+from .progress import Progress
+from .timing import Timing, measure
+from .workloads import Workload
+
+__all__ = ["Context", "Row"]
+
+
+@dataclasses.dataclass(frozen=True)
+class Row:
+    workload: str
+    operation: str
+    library: str
+    call: str
+    timing: Timing
+    nbytes: int  # JSON bytes produced per call, for MB/s
+    baseline: bool  # the row the others in its operation are compared with
+
+
+@dataclasses.dataclass
+class Context:
+    workload: Workload
+    prepared: Prepared
+    features: Features
+    repeat: int | None
+    budget_s: float
+    threads: tuple[int, ...]
+    progress: Progress
+    # False for a fallback data set, where only the competitors that could not
+    # take the primary one are timed: library-independent strategies (joining
+    # cached bytes, pickle) were already measured on the primary data.
+    generic: bool = True
+    rows: list[Row] = dataclasses.field(default_factory=list)
+    notes: list[str] = dataclasses.field(default_factory=list)
+    _item_bytes: list[bytes] | None = dataclasses.field(default=None, init=False, repr=False)
+
+    def item_bytes(self) -> list[bytes]:
+        """Each item's JSON, as the reference spells it: the cache a server would keep per item.
+
+        Written from the parsed reference by the stdlib, which spells it
+        exactly as slotjson does (it is slotjson's oracle), so it exists even
+        when slotjson cannot encode the workload.
+        """
+        if self._item_bytes is None:
+            encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
+            self._item_bytes = [encode(value).encode() for value in self.prepared.expected]
+        return self._item_bytes
+
+    def note(self, text: str) -> None:
+        self.notes.append(f"{self.workload.name}: {text}")
+
+    def time(
+        self,
+        operation: str,
+        library: str,
+        call: str,
+        fn: Callable[[], Any],
+        nbytes: int,
+        *,
+        verify: Callable[[], str | None] | None = None,
+        baseline: bool = False,
+        warmed_ns: float | None = None,
+    ) -> Row | None:
+        """Verify, then time ``fn`` and record a row; on a wrong or failing call, a note instead.
+
+        ``verify`` runs what ``fn`` runs, once, and says what is wrong with
+        the output (None if nothing): every operation checks its own output,
+        since a library that encodes whole lists correctly can still get a
+        slice or a concurrent call wrong. It also serves as the warm-up of a
+        slow call; ``warmed_ns`` says the same when the check ran earlier.
+        """
+        self.progress.step(library)
+        try:
+            started = time.perf_counter_ns()
+            problem = verify() if verify is not None else None
+            if verify is not None:
+                warmed_ns = time.perf_counter_ns() - started
+        except BaseException as exc:  # noqa: BLE001 - see is_fatal()
+            if is_fatal(exc):
+                raise
+            problem = f"raised {type(exc).__name__}: {exc}"
+        if problem is not None:
+            self.note(f"{operation}: {library} not reported, its output is wrong: {problem}")
+            return None
+        try:
+            timing = measure(fn, repeat=self.repeat, budget_s=self.budget_s, warmed_ns=warmed_ns)
+        except BaseException as exc:  # noqa: BLE001
+            if is_fatal(exc):
+                raise
+            self.note(f"{operation}: {library} not reported, it raised while timed: {type(exc).__name__}: {exc}")
+            return None
+        row = Row(self.workload.name, operation, library, call, timing, nbytes, baseline)
+        self.rows.append(row)
+        return row

@@ -1,0 +1,105 @@
+"""The model classes the benchmark workloads are made of.
+
+All are ``@slotjson.model`` (slotted dataclasses), so every competitor sees the
+very same instances: orjson and msgspec encode dataclasses natively, pydantic
+through a ``TypeAdapter``, the stdlib and ujson through ``dataclasses.asdict``.
+
+No ``rename=`` or ``omit_none=`` here on purpose: none of the competitors can
+apply slotjson's renames to a plain dataclass, and the harness compares
+outputs key for key. Annotations are real objects (no ``from __future__
+import annotations``) so pydantic resolves them without module lookups.
+"""
+
+import datetime
+from typing import Optional
+
+import slotjson
+
+__all__ = ["Article", "FlatRow", "Label", "Measurement", "PullRequest", "User"]
+
+
+# -- nested: a code-review "pull request" with small nested models ---------------------
+
+
+@slotjson.model
+class User:
+    id: int
+    login: str
+    display_name: Optional[str]
+    site_admin: bool
+    reputation: float
+
+
+@slotjson.model
+class Label:
+    name: str
+    color: str
+    description: Optional[str]
+
+
+@slotjson.model
+class PullRequest:
+    id: int
+    number: int
+    title: str
+    body: str
+    state: str
+    draft: bool
+    author: User
+    assignees: list[User]
+    reviewers: list[User]
+    labels: list[Label]
+    created_at: datetime.datetime  # aware, UTC
+    updated_at: datetime.datetime  # naive
+    merged_at: Optional[datetime.datetime]
+    closed_at: Optional[datetime.datetime]
+    milestone: Optional[str]
+    additions: int
+    deletions: int
+    changed_files: int
+    review_score: float
+    coverage: dict[str, float]
+
+
+# -- flat: rows of scalars, the shape of a database result -----------------------------
+
+
+@slotjson.model
+class FlatRow:
+    id: int
+    name: str
+    active: bool
+    score: float
+    quantity: int
+    price: float
+    created_at: datetime.datetime
+    category: Optional[str]
+
+
+# -- text: long strings of every CPython storage width (1, 2 and 4 bytes per char) -----
+
+
+@slotjson.model
+class Article:
+    id: int
+    ascii_text: str
+    latin1_text: str
+    bmp_text: str
+    astral_text: str
+    escaped_text: str
+    tags: list[str]
+
+
+# -- numeric: floats across the whole exponent range, ints beyond 64 bits --------------
+
+
+@slotjson.model
+class Measurement:
+    id: int
+    counter: int  # within 64 bits
+    big: int  # beyond 64 bits in some rows (orjson gets a variant without them)
+    ratio: float
+    tiny: float  # 1e-300 and below, subnormals included
+    huge: float  # up to the largest finite double
+    readings: list[float]
+    counts: list[int]

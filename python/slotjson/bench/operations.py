@@ -1,0 +1,151 @@
+"""Whole-list operations: encode, indexed, threads, release_gil.
+
+Each takes a ``Context`` and records rows through ``Context.time``; the
+page-serving operations live in ``pages``.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from typing import Any, Callable
+
+import slotjson
+
+from . import verify
+from .context import Context
+
+__all__ = ["encode", "indexed", "release_gil", "threads"]
+
+
+def encode(ctx: Context) -> None:
+    """The whole list to JSON bytes, one call, one thread."""
+    items = ctx.workload.items
+    prepared = ctx.prepared
+    # These exact calls were verified, and so warmed up, by prepare().
+    if prepared.slotjson_ok:
+        dumps = slotjson.dumps
+        ctx.time("encode", "slotjson", "slotjson.dumps(items)", lambda: dumps(items),
+                 prepared.sizes["slotjson"], baseline=True, warmed_ns=prepared.call_ns["slotjson"])
+    for name, (competitor, encoders) in prepared.encoders.items():
+        many = encoders.many
+        ctx.time("encode", name, competitor.call_on("items"), lambda many=many: many(items),
+                 prepared.sizes[name], warmed_ns=prepared.call_ns[name])
+
+
+def _joined(parts: list[bytes]) -> bytes:
+    return b"[" + b",".join(parts) + b"]"
+
+
+def indexed(ctx: Context) -> None:
+    """Encoding so that pages can be served later without re-encoding.
+
+    slotjson's answer is one blob plus an offset table (``dumps_indexed``);
+    the competitors' best equivalent is a list of per-item bytes, joined per
+    page (see ``pages``).
+    """
+    items = ctx.workload.items
+    prepared = ctx.prepared
+    expected = prepared.expected
+    if prepared.slotjson_ok:
+        dumps_indexed = slotjson.dumps_indexed
+
+        def check_document() -> str | None:
+            return verify.check(expected, dumps_indexed(items).page(0, len(items)))
+
+        ctx.time("indexed", "slotjson", "slotjson.dumps_indexed(items)", lambda: dumps_indexed(items),
+                 prepared.sizes["slotjson"], verify=check_document, baseline=True)
+    for name, (competitor, encoders) in prepared.encoders.items():
+        if competitor.python_level:
+            continue
+        one = encoders.one
+        whole = prepared.outputs[name]
+
+        def check_items(one: Callable[[Any], bytes] = one, whole: bytes = whole) -> str | None:
+            joined = _joined([one(x) for x in items])
+            # Compact encoders write a list as its items joined by commas, so
+            # the verified whole-list output usually settles it without parsing.
+            return None if joined == whole else verify.check(expected, joined)
+
+        ctx.time("indexed", name, f"[{name} encode(x) for x in items]  (per-item bytes)",
+                 lambda one=one: [one(x) for x in items], prepared.sizes[name], verify=check_items)
+
+
+def threads(ctx: Context) -> None:
+    """One ``dumps`` call spread over N worker threads, for each N of --threads; the smallest N is the baseline."""
+    prepared = ctx.prepared
+    if not prepared.slotjson_ok:
+        return
+    items = ctx.workload.items
+    dumps = slotjson.dumps
+    reference = prepared.outputs["slotjson"]
+    for count in ctx.threads:
+
+        def same_bytes(count: int = count) -> str | None:
+            # Parallel encoding must not change a single byte.
+            if dumps(items, threads=count) == reference:
+                return None
+            return f"threads={count} output differs from that of dumps(items)"
+
+        ctx.time("threads", f"slotjson threads={count}", f"slotjson.dumps(items, threads={count})",
+                 lambda count=count: dumps(items, threads=count), len(reference),
+                 verify=same_bytes, baseline=count == min(ctx.threads))
+
+
+def _concurrently(fn: Callable[[], Any], count: int) -> list[Any]:
+    """Run ``fn`` in ``count`` threads released together; their results, in order."""
+    results: list[Any] = [None] * count
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(count)
+
+    def work(index: int) -> None:
+        barrier.wait()
+        try:
+            results[index] = fn()
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the calling thread
+            errors.append(exc)
+
+    workers = [threading.Thread(target=work, args=(i,)) for i in range(count)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    if errors:
+        raise errors[0]
+    return results
+
+
+def release_gil(ctx: Context) -> None:
+    """K Python threads each encoding the whole list at the same time (K = max(2, max --threads)).
+
+    With the GIL held the calls take turns and the wall time is K single
+    calls; an encoder that releases it can use K cores.
+    """
+    prepared = ctx.prepared
+    items = ctx.workload.items
+    count = max(2, max(ctx.threads))
+
+    def check(encode: Callable[[], bytes], reference: bytes) -> Callable[[], str | None]:
+        # The single-threaded output was verified already; concurrent calls
+        # must reproduce it byte for byte.
+        def run_and_check() -> str | None:
+            outputs = _concurrently(encode, count)
+            wrong = sum(output != reference for output in outputs)
+            return f"{wrong} of {count} concurrent outputs differ from the single-threaded one" if wrong else None
+
+        return run_and_check
+
+    def time(library: str, call: str, encode_once: Callable[[], bytes], reference: bytes, baseline: bool) -> None:
+        ctx.time("release_gil", library, f"{count} threads x {call}",
+                 lambda: _concurrently(encode_once, count), len(reference) * count,
+                 verify=check(encode_once, reference), baseline=baseline)
+
+    if prepared.slotjson_ok:
+        dumps = slotjson.dumps
+        for release in (True, False):
+            time(f"slotjson release_gil={release}", f"slotjson.dumps(items, release_gil={release})",
+                 functools.partial(dumps, items, release_gil=release), prepared.outputs["slotjson"], release)
+    for name, (competitor, encoders) in prepared.encoders.items():
+        if not competitor.python_level:
+            time(name, competitor.call_on("items"), functools.partial(encoders.many, items),
+                 prepared.outputs[name], False)
