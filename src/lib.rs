@@ -32,6 +32,9 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(api::raw_path_enabled, m)?)?;
     m.add_function(wrap_pyfunction!(api::set_raw_path, m)?)?;
     m.add_function(wrap_pyfunction!(api::layout_report, m)?)?;
+    m.add_function(wrap_pyfunction!(api::dumps_indexed, m)?)?;
     m.add_class::<plan::PyPlan>()?;
+    m.add_class::<api::PyDocument>()?;
+    m.add_class::<api::PyDocumentIndex>()?;
     Ok(())
 }

@@ -25,8 +25,11 @@ from . import _native  # noqa: E402
 
 # The native function itself: a Python wrapper would cost a call per dumps().
 dumps = _native.dumps
+dumps_indexed = _native.dumps_indexed
+Document = _native.Document
 
 __all__ = [
+    "Document",
     "EncodeError",
     "FormatError",
     "SpecError",
@@ -34,6 +37,7 @@ __all__ = [
     "compile",
     "describe",
     "dumps",
+    "dumps_indexed",
     "field",
     "model",
     "to_builtins",

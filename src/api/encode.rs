@@ -75,6 +75,15 @@ pub fn parse_options(
     })
 }
 
+/// Bytes per item to reserve for a list of `n` items.
+pub fn item_bytes_hint() -> usize {
+    ITEM_BYTES.load(Ordering::Relaxed)
+}
+
+pub fn record_item_bytes(bytes: usize) {
+    ITEM_BYTES.store(bytes + 1, Ordering::Relaxed);
+}
+
 /// The class name that starts error paths when `obj` is a model.
 pub fn root_name(obj: &Bound<'_, PyAny>) -> String {
     let cls = obj.get_type();

@@ -1,8 +1,10 @@
 //! The Python-facing functions of `slotjson._native`.
 
+mod document;
 mod encode;
 mod errors;
 
+pub use document::{dumps_indexed, PyDocument, PyDocumentIndex};
 pub use encode::dumps;
 
 use crate::cpython;

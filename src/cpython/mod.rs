@@ -18,6 +18,7 @@
 //! value at hand) for the duration of the Python call. Containers are re-read
 //! after such a call (list length, slot pointers), never cached across it.
 
+mod buffer;
 mod datetime;
 mod dict;
 mod layout;
@@ -31,6 +32,7 @@ mod types;
 
 pub mod selfcheck;
 
+pub use buffer::{export_bytes, HeldBuffer};
 pub use datetime::{date_parts, datetime_parts, delta_parts, time_parts, tz_fixed_offset};
 pub use dict::DictIter;
 pub use number::{float_value, int_value, IntValue};

@@ -55,6 +55,19 @@ impl Document {
         }
     }
 
+    /// A document from a blob and its little-endian u64 index (N+1 entries)
+    /// written elsewhere, e.g. by an emitter that records item starts itself.
+    /// The whole index is checked against the blob (O(N)).
+    pub fn from_parts(blob: Vec<u8>, index: Vec<u8>) -> Result<Self, FormatError> {
+        let count = (index.len() / 8).saturating_sub(1);
+        if index.len() % 8 != 0 || index.is_empty() {
+            return Err(FormatError::BadBlob);
+        }
+        let doc = Self::owned(blob, index, count);
+        doc.view().verify_index()?;
+        Ok(doc)
+    }
+
     /// Opens a container held in `buf` without copying it (see
     /// [`DocumentView::from_bytes`] for what is checked and when).
     pub fn from_bytes<B>(buf: B, verify: bool) -> Result<Self, FormatError>

@@ -72,7 +72,7 @@ impl<'a> DocumentView<'a> {
     /// items, entry a must follow `[` (a == 0, position 1) or `,`, and entry
     /// b must follow `,` or, for b == N, the final `]` at the blob's end.
     /// Corrupt entries between a and b cannot change the bytes returned.
-    pub(super) fn span(&self, a: usize, b: usize) -> Result<(usize, usize), FormatError> {
+    pub fn span(&self, a: usize, b: usize) -> Result<(usize, usize), FormatError> {
         debug_assert!(a < b && b <= self.count);
         let blob = self.blob;
         let (sv, s) = self.offset_checked(a)?;

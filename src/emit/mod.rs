@@ -10,6 +10,7 @@
 
 mod any;
 mod error;
+mod indexed;
 mod model;
 mod options;
 mod scalar;

@@ -1,0 +1,397 @@
+//! `slotjson.Document`: a JSON array blob plus its item index, served by
+//! slicing (see spec/FORMAT.md for the container).
+
+use super::encode::parse_options;
+use super::errors::to_pyerr;
+use crate::cpython::{self, HeldBuffer, Obj};
+use crate::document::{Document, Envelope, Error as DocError, FormatError};
+use crate::emit::{Emitter, Options};
+use pyo3::exceptions::{PyIndexError, PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyList, PySlice, PyTuple, PyType};
+use std::os::raw::c_int;
+use std::sync::Arc;
+
+/// An immutable JSON array with an index of where each item starts.
+#[pyclass(frozen, name = "Document", module = "slotjson")]
+pub struct PyDocument {
+    doc: Document,
+}
+
+/// The index of a document as a read-only byte buffer (for `doc.offsets`).
+#[pyclass(frozen, name = "_DocumentIndex", module = "slotjson._native")]
+pub struct PyDocumentIndex {
+    doc: Py<PyDocument>,
+}
+
+fn format_error(py: Python<'_>, e: FormatError) -> PyErr {
+    match py
+        .import("slotjson._errors")
+        .and_then(|m| m.getattr("FormatError"))
+    {
+        Ok(cls) => PyErr::from_type(
+            cls.downcast_into::<PyType>().expect("a class"),
+            e.to_string(),
+        ),
+        Err(err) => err,
+    }
+}
+
+fn doc_error(py: Python<'_>, e: DocError) -> PyErr {
+    match e {
+        DocError::OutOfRange { .. } => PyIndexError::new_err(e.to_string()),
+        DocError::Format(f) => format_error(py, f),
+        other => PyValueError::new_err(other.to_string()),
+    }
+}
+
+fn non_negative(name: &str, v: isize) -> PyResult<usize> {
+    usize::try_from(v).map_err(|_| PyValueError::new_err(format!("{name} must be >= 0, not {v}")))
+}
+
+/// Encode the items of `items` (a list or tuple; other iterables are
+/// collected first) as one indexed document.
+pub fn encode_indexed(
+    py: Python<'_>,
+    items: &Bound<'_, PyAny>,
+    opts: &Options,
+) -> PyResult<Document> {
+    let seq = if items.is_instance_of::<PyList>() || items.is_instance_of::<PyTuple>() {
+        items.clone()
+    } else if items.is_instance_of::<pyo3::types::PyDict>()
+        || items.is_instance_of::<pyo3::types::PyString>()
+    {
+        return Err(PyTypeError::new_err(
+            "dumps_indexed expects a sequence of items",
+        ));
+    } else {
+        PyList::new(py, items.try_iter()?.collect::<PyResult<Vec<_>>>()?)?.into_any()
+    };
+    let n = seq.len()?;
+    let o = Obj::from_bound(&seq);
+    let capacity = n
+        .saturating_mul(super::encode::item_bytes_hint())
+        .clamp(256, 1 << 30);
+    let mut em = Emitter::new(py, opts, capacity);
+    let mut index = Vec::with_capacity((n + 1) * 8);
+    match em.write_indexed(o, &mut index) {
+        Ok(()) => {
+            if n > 0 {
+                super::encode::record_item_bytes(em.out.len() / n);
+            }
+            let blob = std::mem::take(&mut em.out);
+            Document::from_parts(blob, index).map_err(|e| format_error(py, e))
+        }
+        Err(e) => {
+            drop(em);
+            // The argument is a sequence: paths start at `[i]`.
+            Err(to_pyerr(py, e, ""))
+        }
+    }
+}
+
+impl PyDocument {
+    /// Items `a..b` (already clamped) as one JSON array, copied once.
+    fn slice_bytes<'py>(
+        &self,
+        py: Python<'py>,
+        a: usize,
+        b: usize,
+    ) -> PyResult<Bound<'py, PyBytes>> {
+        if a >= b {
+            return Ok(PyBytes::new(py, b"[]"));
+        }
+        let view = self.doc.view();
+        let (s, e) = view.span(a, b).map_err(|f| format_error(py, f))?;
+        let items = &view.blob()[s..e - 1];
+        PyBytes::new_with(py, items.len() + 2, |buf| {
+            buf[0] = b'[';
+            buf[1..=items.len()].copy_from_slice(items);
+            buf[items.len() + 1] = b']';
+            Ok(())
+        })
+    }
+
+    fn index_of(&self, i: isize) -> PyResult<usize> {
+        let n = self.doc.len() as isize;
+        let k = if i < 0 { i + n } else { i };
+        if k < 0 || k >= n {
+            return Err(PyIndexError::new_err(format!(
+                "document index {i} out of range for {n} items"
+            )));
+        }
+        Ok(k as usize)
+    }
+}
+
+#[pymethods]
+impl PyDocument {
+    fn __len__(&self) -> usize {
+        self.doc.len()
+    }
+
+    /// Size of the JSON array in bytes.
+    #[getter]
+    fn nbytes(&self) -> usize {
+        self.doc.blob().len()
+    }
+
+    /// The JSON array of items `[offset, offset + limit)`, clamped like a
+    /// slice (all remaining items when `limit` is None).
+    #[pyo3(signature = (offset=0, limit=None))]
+    fn page<'py>(
+        &self,
+        py: Python<'py>,
+        offset: isize,
+        limit: Option<isize>,
+    ) -> PyResult<Bound<'py, PyBytes>> {
+        let offset = non_negative("offset", offset)?;
+        let limit = limit.map(|l| non_negative("limit", l)).transpose()?;
+        let r = self.doc.view().page_range(offset, limit);
+        self.slice_bytes(py, r.start, r.end)
+    }
+
+    /// `doc[i]`: one item's JSON; `doc[a:b]`: a JSON array (step 1 only).
+    fn __getitem__<'py>(
+        &self,
+        py: Python<'py>,
+        key: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyBytes>> {
+        if let Ok(slice) = key.downcast::<PySlice>() {
+            let ind = slice.indices(self.doc.len() as isize)?;
+            if ind.step != 1 {
+                return Err(PyValueError::new_err("Document slices must have step 1"));
+            }
+            let (a, b) = (ind.start.max(0) as usize, ind.stop.max(0) as usize);
+            return self.slice_bytes(py, a, b.max(a));
+        }
+        let i: isize = key
+            .extract()
+            .map_err(|_| PyTypeError::new_err("Document indices must be integers or slices"))?;
+        let item = self
+            .doc
+            .item(self.index_of(i)?)
+            .map_err(|e| doc_error(py, e))?;
+        Ok(PyBytes::new(py, item))
+    }
+
+    /// A JSON array of the items at `indices` (any iterable of ints, numpy
+    /// integer arrays included; repeats allowed; negative as in Python).
+    fn take<'py>(
+        &self,
+        py: Python<'py>,
+        indices: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyBytes>> {
+        let mut picked = Vec::new();
+        for i in indices.try_iter()? {
+            let i: isize = i?.extract()?;
+            picked.push(self.index_of(i)?);
+        }
+        let out = self.doc.take(picked).map_err(|e| doc_error(py, e))?;
+        Ok(PyBytes::new(py, &out))
+    }
+
+    /// `{"items":[…],"total":N, …extra}`; `extra` (a dict) is written by
+    /// `dumps`.
+    #[pyo3(signature = (offset=0, limit=None, *, items_key="items", total_key="total", extra=None))]
+    fn envelope<'py>(
+        &self,
+        py: Python<'py>,
+        offset: isize,
+        limit: Option<isize>,
+        items_key: &str,
+        total_key: &str,
+        extra: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyBytes>> {
+        let offset = non_negative("offset", offset)?;
+        let limit = limit.map(|l| non_negative("limit", l)).transpose()?;
+        let extra = match extra {
+            None => None,
+            Some(e) if e.is_instance_of::<pyo3::types::PyDict>() => {
+                let depth = 256i64.into_pyobject(py)?.into_any();
+                let opts = parse_options(false, false, "error", false, None, &depth, "iso")?;
+                Some(super::encode::encode(py, e, &opts)?)
+            }
+            Some(_) => return Err(PyTypeError::new_err("extra must be a dict")),
+        };
+        let keys = Envelope::new(items_key, total_key).map_err(|e| doc_error(py, e))?;
+        let mut out = Vec::new();
+        self.doc
+            .write_envelope_into(&mut out, offset, limit, &keys, extra.as_deref())
+            .map_err(|e| doc_error(py, e))?;
+        Ok(PyBytes::new(py, &out))
+    }
+
+    /// The index as a read-only `memoryview` of format `Q` (little-endian
+    /// u64), N+1 entries: item i is `bytes(doc)[off[i]:off[i+1]-1]`.
+    #[getter]
+    fn offsets<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        let py = slf.py();
+        let idx = Bound::new(
+            py,
+            PyDocumentIndex {
+                doc: slf.clone().unbind(),
+            },
+        )?;
+        let mv = py
+            .import("builtins")?
+            .getattr("memoryview")?
+            .call1((idx,))?;
+        mv.call_method1("cast", ("Q",))
+    }
+
+    /// The container bytes (spec/FORMAT.md), with a checksum of the body
+    /// unless `checksum=False`.
+    #[pyo3(signature = (*, checksum=true))]
+    fn to_bytes<'py>(&self, py: Python<'py>, checksum: bool) -> PyResult<Bound<'py, PyBytes>> {
+        let out = self
+            .doc
+            .to_container(checksum)
+            .map_err(|e| format_error(py, e))?;
+        Ok(PyBytes::new(py, &out))
+    }
+
+    /// Read a container without copying it: `buffer` may be bytes,
+    /// bytearray, memoryview or mmap, and is kept alive by the document.
+    /// O(1) unless `verify=True`, which checks the checksum and whole index.
+    #[classmethod]
+    #[pyo3(signature = (buffer, *, verify=false))]
+    fn from_bytes(
+        _cls: &Bound<'_, PyType>,
+        py: Python<'_>,
+        buffer: &Bound<'_, PyAny>,
+        verify: bool,
+    ) -> PyResult<Self> {
+        let held = HeldBuffer::get(buffer)?;
+        let doc = Document::from_shared(Arc::new(held), verify).map_err(|e| format_error(py, e))?;
+        Ok(PyDocument { doc })
+    }
+
+    /// Map a container file into memory and read it in place.
+    #[classmethod]
+    #[pyo3(signature = (path, *, verify=false))]
+    fn open(
+        cls: &Bound<'_, PyType>,
+        py: Python<'_>,
+        path: &Bound<'_, PyAny>,
+        verify: bool,
+    ) -> PyResult<Self> {
+        let io = py.import("io")?;
+        let f = io.call_method1("open", (path, "rb"))?;
+        let mapped = (|| {
+            let size: usize = py
+                .import("os")?
+                .call_method1("fstat", (f.call_method0("fileno")?,))?
+                .getattr("st_size")?
+                .extract()?;
+            if size == 0 {
+                return Ok(pyo3::types::PyBytes::new(py, b"").into_any());
+            }
+            let mmap = py.import("mmap")?;
+            let kwargs = pyo3::types::PyDict::new(py);
+            kwargs.set_item("access", mmap.getattr("ACCESS_READ")?)?;
+            mmap.getattr("mmap")?
+                .call((f.call_method0("fileno")?, 0), Some(&kwargs))
+        })();
+        f.call_method0("close")?;
+        Self::from_bytes(cls, py, &mapped?, verify)
+    }
+
+    /// Write the container to a path or a binary file object.
+    #[pyo3(signature = (target, *, checksum=true))]
+    fn write(&self, py: Python<'_>, target: &Bound<'_, PyAny>, checksum: bool) -> PyResult<()> {
+        let data = self.to_bytes(py, checksum)?;
+        if target.hasattr("write")? {
+            target.call_method1("write", (data,))?;
+        } else {
+            let f = py.import("io")?.call_method1("open", (target, "wb"))?;
+            let written = f.call_method1("write", (data,));
+            f.call_method0("close")?;
+            written?;
+        }
+        Ok(())
+    }
+
+    /// Check the whole document (body checksum when present, every index
+    /// entry); raises FormatError.
+    fn verify(&self, py: Python<'_>) -> PyResult<()> {
+        self.doc.verify().map_err(|e| format_error(py, e))
+    }
+
+    fn __reduce__<'py>(
+        slf: &Bound<'py, Self>,
+    ) -> PyResult<(Bound<'py, PyAny>, (Bound<'py, PyBytes>,))> {
+        let py = slf.py();
+        let from_bytes = slf.get_type().getattr("from_bytes")?;
+        Ok((from_bytes, (slf.get().to_bytes(py, true)?,)))
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "<slotjson.Document: {} items, {} bytes>",
+            self.doc.len(),
+            self.doc.blob().len()
+        )
+    }
+
+    /// The whole JSON array, zero-copy (`memoryview(doc)`, `bytes(doc)`).
+    unsafe fn __getbuffer__(
+        slf: Bound<'_, Self>,
+        view: *mut pyo3::ffi::Py_buffer,
+        flags: c_int,
+    ) -> PyResult<()> {
+        let blob = slf.get().doc.blob();
+        // SAFETY: `view` comes from CPython's bf_getbuffer; the document is
+        // immutable and the view keeps a reference to it, so `blob` stays
+        // valid and unchanged while exported.
+        unsafe { cpython::export_bytes(view, slf.as_any(), blob, flags) }
+    }
+
+    unsafe fn __releasebuffer__(&self, _view: *mut pyo3::ffi::Py_buffer) {}
+}
+
+#[pymethods]
+impl PyDocumentIndex {
+    unsafe fn __getbuffer__(
+        slf: Bound<'_, Self>,
+        view: *mut pyo3::ffi::Py_buffer,
+        flags: c_int,
+    ) -> PyResult<()> {
+        let index = slf.get().doc.get().doc.index_bytes();
+        // SAFETY: as for Document: the index belongs to the immutable
+        // document this object holds.
+        unsafe { cpython::export_bytes(view, slf.as_any(), index, flags) }
+    }
+
+    unsafe fn __releasebuffer__(&self, _view: *mut pyo3::ffi::Py_buffer) {}
+}
+
+/// Serialize `items` once into a Document (see `dumps` for the options).
+#[pyfunction]
+#[pyo3(signature = (items, *, utc_z=false, omit_microseconds=false, nan="error", ascii=false, default=None, max_depth=None, timedelta="iso"))]
+#[allow(clippy::too_many_arguments)]
+pub fn dumps_indexed(
+    py: Python<'_>,
+    items: &Bound<'_, PyAny>,
+    utc_z: bool,
+    omit_microseconds: bool,
+    nan: &str,
+    ascii: bool,
+    default: Option<Bound<'_, PyAny>>,
+    max_depth: Option<Bound<'_, PyAny>>,
+    timedelta: &str,
+) -> PyResult<PyDocument> {
+    let depth = max_depth.unwrap_or_else(|| 256i64.into_pyobject(py).expect("int").into_any());
+    let opts = parse_options(
+        utc_z,
+        omit_microseconds,
+        nan,
+        ascii,
+        default,
+        &depth,
+        timedelta,
+    )?;
+    Ok(PyDocument {
+        doc: encode_indexed(py, items, &opts)?,
+    })
+}
