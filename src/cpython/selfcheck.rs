@@ -143,6 +143,24 @@ fn check_strings(py: Python<'_>, f: &mut Vec<String>) -> PyResult<()> {
             );
         }
     }
+    // The cached UTF-8 copy: once PyUnicode_AsUTF8AndSize has made it, the
+    // raw reader must return exactly that buffer.
+    let s = py.eval(c"'caf\\xe9 \\u65e5\\U0001f600'.upper().lower()", None, None)?;
+    let mut size: ffi::Py_ssize_t = 0;
+    // SAFETY: C API on a live str; the returned buffer is owned by it.
+    let utf8 = unsafe { ffi::PyUnicode_AsUTF8AndSize(s.as_ptr(), &mut size) };
+    let cached = match text::str_text(Obj::from_bound(&s))
+        .as_ref()
+        .map(|t| t.text())
+    {
+        Some(Text::Utf8(u)) => u.as_ptr() == utf8 as *const u8 && u.len() == size as usize,
+        _ => false,
+    };
+    expect!(
+        f,
+        cached,
+        "str: the cached UTF-8 buffer is not where the layout says"
+    );
     Ok(())
 }
 

@@ -59,6 +59,19 @@ fn raw_text(obj: Obj<'_>) -> Option<Text<'_>> {
             return None; // legacy wstr-only string: let the C API ready it
         }
         let len = head.length as usize;
+        if state & STATE_ASCII == 0 {
+            // A UTF-8 copy cached by an earlier PyUnicode_AsUTF8 call (ours
+            // on the fallback path, or another library's) is valid UTF-8 and
+            // far cheaper to escape than transcoding the code points again.
+            let compact = &*(p as *const CompactUnicodeObject);
+            if !compact.utf8.is_null() {
+                let bytes = std::slice::from_raw_parts(
+                    compact.utf8 as *const u8,
+                    compact.utf8_length as usize,
+                );
+                return Some(Text::Utf8(std::str::from_utf8_unchecked(bytes)));
+            }
+        }
         let data: *const u8 = if state & STATE_COMPACT != 0 {
             if state & STATE_ASCII != 0 {
                 p.add(size_of::<AsciiObject>())

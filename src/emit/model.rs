@@ -16,6 +16,13 @@ impl<'a> Emitter<'a, '_> {
             ))));
         }
         self.enter(obj)?;
+        // Start fetching every field's object now so the cache misses overlap
+        // instead of being paid one after another.
+        for f in plan.fields() {
+            if let Some(off) = f.offset {
+                cpython::prefetch_slot(obj, off);
+            }
+        }
         self.out.push(b'{');
         let mut first = true;
         for f in plan.fields() {

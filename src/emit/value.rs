@@ -225,6 +225,14 @@ impl<'a> Emitter<'a, '_> {
                 cpython::tuple_get(v, i)
             };
             let Some(x) = x else { break };
+            // The next item's header, while this one is written.
+            if let Some(next) = if list {
+                cpython::list_get(v, i + 1)
+            } else {
+                cpython::tuple_get(v, i + 1)
+            } {
+                cpython::prefetch(next);
+            }
             if i > 0 {
                 self.out.push(b',');
             }
