@@ -46,6 +46,9 @@ pub fn to_pyerr(py: Python<'_>, err: Box<EmitError>, root: &str) -> PyErr {
         }
         ErrorKind::Cycle => "circular reference detected".to_owned(),
         ErrorKind::Depth(n) => format!("maximum depth {n} exceeded"),
+        ErrorKind::StackDepth(n) => {
+            format!("nesting deeper than {n} levels does not fit in this thread's stack (lower max_depth)")
+        }
         ErrorKind::NonFinite(f) => {
             let text = if f.is_nan() {
                 "nan"

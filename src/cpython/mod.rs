@@ -28,6 +28,7 @@ mod pins;
 mod prefetch;
 mod seq;
 mod slots;
+mod stack;
 mod text;
 mod types;
 
@@ -42,6 +43,7 @@ pub use pins::Pins;
 pub use prefetch::{prefetch, prefetch_slot};
 pub use seq::{list_get, list_len, tuple_get, tuple_len};
 pub use slots::{member_offset_for, slot, SlotRead};
+pub use stack::{stack_floor, stack_pointer};
 pub use text::str_text;
 pub use types::{init_types, types};
 

@@ -24,6 +24,8 @@ pub enum ErrorKind {
     Unset(Box<str>, Option<PyErr>),
     Cycle,
     Depth(u32),
+    /// Nesting deeper than this thread's C stack can hold.
+    StackDepth(usize),
     NonFinite(f64),
     LoneSurrogate {
         index: usize,

@@ -20,7 +20,7 @@ mod value;
 pub use error::{EmitError, ErrorKind, Seg};
 pub use options::Options;
 
-use crate::cpython::{Obj, TypeRef};
+use crate::cpython::{self, Obj, TypeRef};
 use crate::plan::ModelPlan;
 use pyo3::Python;
 use std::sync::Arc;
@@ -40,6 +40,8 @@ pub struct Emitter<'a, 'py> {
     last_class: Option<(TypeRef, Option<Arc<ModelPlan>>)>,
     /// Nested `default=` hook calls (bounded by max_depth).
     hook_depth: u32,
+    /// The lowest stack address the recursion may reach on this thread.
+    stack_floor: usize,
 }
 
 impl<'a, 'py> Emitter<'a, 'py> {
@@ -51,6 +53,7 @@ impl<'a, 'py> Emitter<'a, 'py> {
             stack: Vec::with_capacity(16),
             last_class: None,
             hook_depth: 0,
+            stack_floor: cpython::stack_floor(),
         }
     }
 
@@ -67,6 +70,9 @@ impl<'a, 'py> Emitter<'a, 'py> {
         }
         if self.stack.len() >= self.opts.max_depth as usize {
             return Err(EmitError::new(ErrorKind::Depth(self.opts.max_depth)));
+        }
+        if cpython::stack_pointer() < self.stack_floor {
+            return Err(EmitError::new(ErrorKind::StackDepth(self.stack.len())));
         }
         self.stack.push(obj);
         Ok(())
