@@ -42,6 +42,14 @@ pub struct Emitter<'a, 'py> {
     hook_depth: u32,
     /// The lowest stack address the recursion may reach on this thread.
     stack_floor: usize,
+    /// Dict keys whose values are being written (for error paths; pinned
+    /// with the stack before Python code runs).
+    keys: Vec<Obj<'a>>,
+    /// References taken before running Python code (see `slow`), and how
+    /// many entries of `stack` / `keys` they already cover.
+    pins: cpython::Pins,
+    pinned_stack: usize,
+    pinned_keys: usize,
 }
 
 impl<'a, 'py> Emitter<'a, 'py> {
@@ -54,6 +62,10 @@ impl<'a, 'py> Emitter<'a, 'py> {
             last_class: None,
             hook_depth: 0,
             stack_floor: cpython::stack_floor(),
+            keys: Vec::new(),
+            pins: cpython::Pins::default(),
+            pinned_stack: 0,
+            pinned_keys: 0,
         }
     }
 
@@ -81,5 +93,7 @@ impl<'a, 'py> Emitter<'a, 'py> {
     #[inline(always)]
     fn leave(&mut self) {
         self.stack.pop();
+        // Entries below this point were pinned; ones pushed later are not.
+        self.pinned_stack = self.pinned_stack.min(self.stack.len());
     }
 }

@@ -1,19 +1,29 @@
 //! The paths that run Python code. Each pins the objects the walker is
-//! inside of first (see `cpython::Pins`), so the called code cannot free
+//! inside of first (see `Emitter::pin`), so the called code cannot free
 //! them; the walker re-reads containers afterwards.
 
 use super::{EmitError, Emitter, ErrorKind, Result};
-use crate::cpython::{self, Obj, Pins, TypeRef};
+use crate::cpython::{self, Obj, TypeRef};
 use crate::plan::{plan_of, ModelPlan};
 use pyo3::prelude::*;
 use std::sync::Arc;
 
 impl<'a, 'py> Emitter<'a, 'py> {
-    fn pin(&self, v: Obj<'a>) -> Pins {
-        Pins::hold(
-            self.py,
-            self.stack.iter().copied().chain(std::iter::once(v)),
-        )
+    /// Keep everything the walker will come back to alive until the call
+    /// ends: the containers it is inside of, the dict keys in progress and
+    /// `v`. Each stays on the stack, so it is pinned once however many
+    /// Python calls happen below it.
+    fn pin(&mut self, v: Obj<'a>) {
+        let py = self.py;
+        for &o in &self.stack[self.pinned_stack..] {
+            self.pins.hold(py, o);
+        }
+        self.pinned_stack = self.stack.len();
+        for &k in &self.keys[self.pinned_keys.min(self.keys.len())..] {
+            self.pins.hold(py, k);
+        }
+        self.pinned_keys = self.keys.len();
+        self.pins.hold(py, v);
     }
 
     /// The plan of `t` if it is a dataclass (compiled on first use).
@@ -27,7 +37,9 @@ impl<'a, 'py> Emitter<'a, 'py> {
         let plan = match plan_of(&cls) {
             Some(p) => Some(p),
             None => {
-                let _pins = Pins::hold(self.py, self.stack.iter().copied());
+                if let Some(&top) = self.stack.last() {
+                    self.pin(top);
+                }
                 let found = self
                     .py
                     .import("slotjson._spec")
@@ -46,7 +58,7 @@ impl<'a, 'py> Emitter<'a, 'py> {
 
     /// `tz.utcoffset(dt)` in microseconds (`dt` None for a `time`'s tzinfo).
     pub(super) fn utcoffset(&mut self, tz: Obj<'a>, dt: Option<Obj<'a>>) -> Result<Option<i64>> {
-        let _pins = self.pin(dt.unwrap_or(tz));
+        self.pin(dt.unwrap_or(tz));
         let py = self.py;
         let arg = dt
             .map(|d| d.to_bound(py))
@@ -77,7 +89,7 @@ impl<'a, 'py> Emitter<'a, 'py> {
     /// class's text, so a subclass's `__str__` is not consulted).
     pub(super) fn write_str_of(&mut self, v: Obj<'a>, base: TypeRef) -> Result<()> {
         let s = {
-            let _pins = self.pin(v);
+            self.pin(v);
             let py = self.py;
             base.to_bound(py)
                 .call_method1(pyo3::intern!(py, "__str__"), (v.to_bound(py),))
@@ -109,7 +121,7 @@ impl<'a, 'py> Emitter<'a, 'py> {
 
     /// An Enum member's `.value`.
     pub(super) fn enum_value(&mut self, v: Obj<'a>) -> Result<Bound<'py, PyAny>> {
-        let _pins = self.pin(v);
+        self.pin(v);
         let py = self.py;
         v.to_bound(py)
             .getattr(pyo3::intern!(py, "value"))
@@ -134,7 +146,7 @@ impl<'a, 'py> Emitter<'a, 'py> {
             return Err(EmitError::new(ErrorKind::Depth(self.opts.max_depth)));
         }
         let result = {
-            let _pins = self.pin(v);
+            self.pin(v);
             hook.bind(py)
                 .call1((v.to_bound(py),))
                 .map_err(|e| EmitError::new(ErrorKind::HookRaised(e)))?
@@ -158,7 +170,7 @@ impl<'a, 'py> Emitter<'a, 'py> {
         if v.as_ptr() == d.as_ptr() {
             return Ok(true);
         }
-        let _pins = self.pin(v);
+        self.pin(v);
         v.to_bound(py)
             .eq(d)
             .map_err(|e| EmitError::new(ErrorKind::Python(e)))

@@ -260,14 +260,22 @@ impl<'a> Emitter<'a, '_> {
                 self.out.push(b',');
             }
             first = false;
-            let key_err = |e: Box<EmitError>, em: &Self| e.at(Seg::Key(k.to_bound(em.py).unbind()));
-            if let Err(e) = key(self, k) {
-                return Err(key_err(e, self));
+            // Both are borrowed from the dict, which Python code run while
+            // writing them may change: `pin` holds the entry in progress.
+            self.keys.push(k);
+            self.keys.push(x);
+            let written = match key(self, k) {
+                Ok(()) => {
+                    self.out.push(b':');
+                    value(self, x)
+                }
+                Err(e) => Err(e),
+            };
+            if let Err(e) = written {
+                return Err(e.at(Seg::Key(k.to_bound(self.py).unbind())));
             }
-            self.out.push(b':');
-            if let Err(e) = value(self, x) {
-                return Err(key_err(e, self));
-            }
+            self.keys.truncate(self.keys.len() - 2);
+            self.pinned_keys = self.pinned_keys.min(self.keys.len());
         }
         self.out.push(b'}');
         self.leave();
