@@ -58,7 +58,7 @@ impl<'a, 'py> Emitter<'a, 'py> {
             py,
             out: Vec::with_capacity(capacity),
             opts,
-            stack: Vec::with_capacity(16),
+            stack: Vec::new(),
             last_class: None,
             hook_depth: 0,
             stack_floor: cpython::stack_floor(),

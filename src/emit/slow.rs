@@ -4,7 +4,7 @@
 
 use super::{EmitError, Emitter, ErrorKind, Result};
 use crate::cpython::{self, Obj, TypeRef};
-use crate::plan::{plan_of, ModelPlan};
+use crate::plan::{plan_of, recent_plan, remember_plan, ModelPlan};
 use pyo3::prelude::*;
 use std::sync::Arc;
 
@@ -33,6 +33,10 @@ impl<'a, 'py> Emitter<'a, 'py> {
                 return Ok(plan.clone());
             }
         }
+        if let Some(plan) = recent_plan(t) {
+            self.last_class = Some((t, Some(plan.clone())));
+            return Ok(Some(plan));
+        }
         let cls = t.to_bound(self.py);
         let plan = match plan_of(&cls) {
             Some(p) => Some(p),
@@ -52,6 +56,9 @@ impl<'a, 'py> Emitter<'a, 'py> {
                 }
             }
         };
+        if let Some(p) = &plan {
+            remember_plan(p);
+        }
         self.last_class = Some((t, plan.clone()));
         Ok(plan)
     }

@@ -6,6 +6,8 @@
 
 mod build;
 mod node;
+mod recent;
 
 pub use build::{build_plans, plan_of, PyPlan};
 pub use node::{FieldPlan, KeyKind, Kind, ModelPlan, Node, Omit};
+pub use recent::{recent_plan, remember_plan};
