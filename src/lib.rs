@@ -36,5 +36,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<plan::PyPlan>()?;
     m.add_class::<api::PyDocument>()?;
     m.add_class::<api::PyDocumentIndex>()?;
+    api::ranges::register(m)?;
     Ok(())
 }

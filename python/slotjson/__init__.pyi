@@ -1,7 +1,11 @@
 import dataclasses
-from typing import Any, Callable, Literal, Mapping, TypeVar, overload
+from typing import Any, Callable, Iterable, Literal, Mapping, TypeVar, overload
 
 from typing_extensions import dataclass_transform
+
+# One class for both names (slotjson.Document is slotjson._native.Document at
+# run time), so it is declared once, in _native.pyi, and re-exported here.
+from ._native import Document as Document
 
 __version__: str
 __all__: list[str]
@@ -101,6 +105,17 @@ def dumps(
     max_depth: int = 256,
     timedelta: _Timedelta = "iso",
 ) -> bytes: ...
+def dumps_indexed(
+    items: Iterable[object],
+    *,
+    utc_z: bool = False,
+    omit_microseconds: bool = False,
+    nan: _Nan = "error",
+    ascii: bool = False,
+    default: _Default = None,
+    max_depth: int = 256,
+    timedelta: _Timedelta = "iso",
+) -> Document: ...
 def to_builtins(
     obj: object,
     /,

@@ -1,5 +1,8 @@
 # The part of the Rust extension module that the Python side relies on.
-from typing import Any, Callable, Literal, Sequence, TypedDict
+import os
+from typing import Any, Callable, Iterable, Literal, Protocol, Sequence, SupportsIndex, TypedDict, final, overload
+
+from typing_extensions import Buffer
 
 from ._spec import ModelSpec
 
@@ -26,3 +29,62 @@ def dumps(
     max_depth: int = 256,
     timedelta: Literal["iso", "seconds"] = "iso",
 ) -> bytes: ...
+def dumps_indexed(
+    items: Iterable[object],
+    *,
+    utc_z: bool = False,
+    omit_microseconds: bool = False,
+    nan: Literal["error", "null"] = "error",
+    ascii: bool = False,
+    default: Callable[[Any], Any] | None = None,
+    max_depth: int = 256,
+    timedelta: Literal["iso", "seconds"] = "iso",
+) -> Document: ...
+
+_Path = str | bytes | os.PathLike[str] | os.PathLike[bytes]
+
+class _BinaryWriter(Protocol):
+    def write(self, data: bytes, /) -> object: ...
+
+@final
+class Document:
+    """An immutable JSON array with an index of where each item starts.
+
+    Made by ``dumps_indexed``, ``from_bytes`` or ``open``; not constructible.
+    ``bytes(doc)`` and ``memoryview(doc)`` give the whole array, zero-copy.
+    """
+
+    def __len__(self) -> int: ...
+    @overload
+    def __getitem__(self, index: SupportsIndex, /) -> bytes: ...
+    @overload
+    def __getitem__(self, index: slice, /) -> bytes: ...
+    def __buffer__(self, flags: int, /) -> memoryview: ...
+    @property
+    def nbytes(self) -> int: ...
+    @property
+    def offsets(self) -> memoryview: ...
+    def page(self, offset: SupportsIndex = 0, limit: SupportsIndex | None = None) -> bytes: ...
+    def take(self, indices: Iterable[SupportsIndex]) -> bytes: ...
+    def envelope(
+        self,
+        offset: SupportsIndex = 0,
+        limit: SupportsIndex | None = None,
+        *,
+        items_key: str = "items",
+        total_key: str = "total",
+        extra: dict[Any, Any] | None = None,
+    ) -> bytes: ...
+    def to_bytes(self, *, checksum: bool = True) -> bytes: ...
+    @classmethod
+    def from_bytes(cls, buffer: Buffer, *, verify: bool = False) -> Document: ...
+    @classmethod
+    def open(cls, path: _Path, *, verify: bool = False) -> Document: ...
+    def write(self, target: _Path | _BinaryWriter, *, checksum: bool = True) -> None: ...
+    def verify(self) -> None: ...
+
+@final
+class _DocumentIndex:
+    """The buffer behind ``Document.offsets`` (bytes of N+1 little-endian u64)."""
+
+    def __buffer__(self, flags: int, /) -> memoryview: ...

@@ -45,8 +45,42 @@ fn doc_error(py: Python<'_>, e: DocError) -> PyErr {
     }
 }
 
-fn non_negative(name: &str, v: isize) -> PyResult<usize> {
-    usize::try_from(v).map_err(|_| PyValueError::new_err(format!("{name} must be >= 0, not {v}")))
+/// A page bound: any non-negative int; values past the end clamp like
+/// slicing (an int beyond usize is simply "past the end").
+fn non_negative(name: &str, v: &Bound<'_, PyAny>) -> PyResult<usize> {
+    if let Ok(i) = v.extract::<isize>() {
+        return usize::try_from(i)
+            .map_err(|_| PyValueError::new_err(format!("{name} must be >= 0, not {i}")));
+    }
+    let index = v
+        .call_method0("__index__")
+        .map_err(|_| PyTypeError::new_err(format!("{name} must be an int")))?;
+    if index.lt(0)? {
+        return Err(PyValueError::new_err(format!(
+            "{name} must be >= 0, not {index}"
+        )));
+    }
+    Ok(usize::MAX)
+}
+
+/// An item index as Python reads it (negative from the end); an int too
+/// large for isize is out of range, as for a list.
+fn item_index(v: &Bound<'_, PyAny>, len: usize) -> PyResult<usize> {
+    let k: i128 = match v.extract::<isize>() {
+        Ok(i) if i < 0 => i as i128 + len as i128,
+        Ok(i) => i as i128,
+        Err(_) => {
+            v.call_method0("__index__")
+                .map_err(|_| PyTypeError::new_err("Document indices must be integers or slices"))?;
+            -1
+        }
+    };
+    if k < 0 || k >= len as i128 {
+        return Err(PyIndexError::new_err(format!(
+            "document index {v} out of range for {len} items"
+        )));
+    }
+    Ok(k as usize)
 }
 
 /// Encode the items of `items` (a list or tuple; other iterables are
@@ -111,17 +145,6 @@ impl PyDocument {
             Ok(())
         })
     }
-
-    fn index_of(&self, i: isize) -> PyResult<usize> {
-        let n = self.doc.len() as isize;
-        let k = if i < 0 { i + n } else { i };
-        if k < 0 || k >= n {
-            return Err(PyIndexError::new_err(format!(
-                "document index {i} out of range for {n} items"
-            )));
-        }
-        Ok(k as usize)
-    }
 }
 
 #[pymethods]
@@ -138,14 +161,17 @@ impl PyDocument {
 
     /// The JSON array of items `[offset, offset + limit)`, clamped like a
     /// slice (all remaining items when `limit` is None).
-    #[pyo3(signature = (offset=0, limit=None))]
+    #[pyo3(signature = (offset=None, limit=None))]
     fn page<'py>(
         &self,
         py: Python<'py>,
-        offset: isize,
-        limit: Option<isize>,
+        offset: Option<&Bound<'py, PyAny>>,
+        limit: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyBytes>> {
-        let offset = non_negative("offset", offset)?;
+        let offset = offset
+            .map(|o| non_negative("offset", o))
+            .transpose()?
+            .unwrap_or(0);
         let limit = limit.map(|l| non_negative("limit", l)).transpose()?;
         let r = self.doc.view().page_range(offset, limit);
         self.slice_bytes(py, r.start, r.end)
@@ -165,12 +191,9 @@ impl PyDocument {
             let (a, b) = (ind.start.max(0) as usize, ind.stop.max(0) as usize);
             return self.slice_bytes(py, a, b.max(a));
         }
-        let i: isize = key
-            .extract()
-            .map_err(|_| PyTypeError::new_err("Document indices must be integers or slices"))?;
         let item = self
             .doc
-            .item(self.index_of(i)?)
+            .item(item_index(key, self.doc.len())?)
             .map_err(|e| doc_error(py, e))?;
         Ok(PyBytes::new(py, item))
     }
@@ -184,8 +207,7 @@ impl PyDocument {
     ) -> PyResult<Bound<'py, PyBytes>> {
         let mut picked = Vec::new();
         for i in indices.try_iter()? {
-            let i: isize = i?.extract()?;
-            picked.push(self.index_of(i)?);
+            picked.push(item_index(&i?, self.doc.len())?);
         }
         let out = self.doc.take(picked).map_err(|e| doc_error(py, e))?;
         Ok(PyBytes::new(py, &out))
@@ -193,17 +215,20 @@ impl PyDocument {
 
     /// `{"items":[…],"total":N, …extra}`; `extra` (a dict) is written by
     /// `dumps`.
-    #[pyo3(signature = (offset=0, limit=None, *, items_key="items", total_key="total", extra=None))]
+    #[pyo3(signature = (offset=None, limit=None, *, items_key="items", total_key="total", extra=None))]
     fn envelope<'py>(
         &self,
         py: Python<'py>,
-        offset: isize,
-        limit: Option<isize>,
+        offset: Option<&Bound<'py, PyAny>>,
+        limit: Option<&Bound<'py, PyAny>>,
         items_key: &str,
         total_key: &str,
         extra: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyBytes>> {
-        let offset = non_negative("offset", offset)?;
+        let offset = offset
+            .map(|o| non_negative("offset", o))
+            .transpose()?
+            .unwrap_or(0);
         let limit = limit.map(|l| non_negative("limit", l)).transpose()?;
         let extra = match extra {
             None => None,
@@ -277,7 +302,10 @@ impl PyDocument {
         verify: bool,
     ) -> PyResult<Self> {
         let io = py.import("io")?;
-        let f = io.call_method1("open", (path, "rb"))?;
+        // An int is the caller's file descriptor: read it, leave it open.
+        let kwargs = pyo3::types::PyDict::new(py);
+        kwargs.set_item("closefd", !path.is_instance_of::<pyo3::types::PyInt>())?;
+        let f = io.getattr("open")?.call((path, "rb"), Some(&kwargs))?;
         let mapped = (|| {
             let size: usize = py
                 .import("os")?

@@ -3,6 +3,7 @@
 mod document;
 mod encode;
 mod errors;
+pub mod ranges;
 
 pub use document::{dumps_indexed, PyDocument, PyDocumentIndex};
 pub use encode::dumps;

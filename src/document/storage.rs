@@ -248,13 +248,27 @@ impl Document {
             .write_envelope_into(out, offset, limit, keys, extra)
     }
 
-    /// See [`DocumentView::to_container`].
+    /// See [`DocumentView::to_container`]. A document read from a
+    /// checksummed container is checked against its stored checksum first,
+    /// so damaged bytes are never written out under a fresh, valid one.
     pub fn to_container(&self, checksum: bool) -> Result<Vec<u8>, FormatError> {
+        self.check_stored_checksum()?;
         self.view().to_container(checksum)
     }
 
-    /// See [`DocumentView::write_container`].
+    /// See [`to_container`](Self::to_container).
     pub fn write_container(&self, out: &mut Vec<u8>, checksum: bool) -> Result<(), FormatError> {
+        self.check_stored_checksum()?;
         self.view().write_container(out, checksum)
+    }
+
+    fn check_stored_checksum(&self) -> Result<(), FormatError> {
+        match &self.storage {
+            Storage::Shared {
+                body_checksum: Some(_),
+                ..
+            } => self.verify(),
+            _ => Ok(()),
+        }
     }
 }

@@ -1,0 +1,136 @@
+"""A throwaway ``redis-server`` for the tests, on a free loopback port.
+
+Tests that need Redis skip when ``redis-server`` (or the ``redis`` package)
+is missing, unless ``SLOTJSON_REQUIRE_REDIS=1`` (set by CI), in which case
+they fail: a CI machine without Redis must not pass by skipping. Set
+``SLOTJSON_REDIS_SERVER`` to use a binary that is not on ``PATH``.
+
+The server keeps nothing on disk (no RDB, no AOF) and listens on 127.0.0.1
+only.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass
+
+import pytest
+
+START_TIMEOUT = 10.0
+
+
+def require_or_skip(reason: str, env: str = "SLOTJSON_REQUIRE_REDIS") -> None:
+    """Skip with ``reason``, or fail when ``env`` says it is required."""
+    if os.environ.get(env) == "1":
+        pytest.fail(f"{reason} ({env}=1)", pytrace=False)
+    pytest.skip(reason)
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _ping(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5) as s:
+            s.sendall(b"PING\r\n")
+            return s.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+@dataclass
+class RedisServer:
+    """A running server; ``stop()`` ends it and removes its directory."""
+
+    process: subprocess.Popen[bytes]
+    port: int
+    workdir: str
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+def find_binary() -> str | None:
+    return os.environ.get("SLOTJSON_REDIS_SERVER") or shutil.which("redis-server")
+
+
+def start(binary: str, attempts: int = 3) -> RedisServer:
+    """Start ``binary`` on a free port. Another process may take the port
+    between the probe and the bind, so a failed start is retried on a new
+    one."""
+    last_error = ""
+    for _ in range(attempts):
+        port = _free_port()
+        workdir = tempfile.mkdtemp(prefix="slotjson-redis-")
+        process = subprocess.Popen(
+            [
+                binary,
+                "--port", str(port),
+                "--bind", "127.0.0.1",
+                "--save", "",
+                "--appendonly", "no",
+                "--dir", workdir,
+                "--daemonize", "no",
+                "--loglevel", "warning",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
+        server = RedisServer(process, port, workdir)
+        deadline = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < deadline and process.poll() is None:
+            if _ping(port):
+                return server
+            time.sleep(0.02)
+        if process.poll() is not None and process.stdout is not None:
+            last_error = process.stdout.read().decode(errors="replace")[-500:]
+        server.stop()
+    raise RuntimeError(f"redis-server did not start: {last_error}")
+
+
+# Fixtures: test modules import them (`from redis_server import ...`), so
+# conftest.py stays free of Redis.
+
+
+@pytest.fixture(scope="session")
+def redis_server():
+    """A private server for the session, or a skip (see the module doc)."""
+    try:
+        import redis  # noqa: F401
+    except ImportError:
+        require_or_skip("the redis package is not installed (pip install 'slotjson[redis]')")
+    binary = find_binary()
+    if binary is None:
+        require_or_skip("redis-server is not installed (apt-get install redis-server)")
+    server = start(binary)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def redis_client(redis_server):
+    """A blocking client on an emptied database."""
+    import redis
+
+    client = redis.Redis(host="127.0.0.1", port=redis_server.port)
+    client.flushall()
+    yield client
+    client.close()
