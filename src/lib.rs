@@ -22,7 +22,9 @@ mod plan;
 use pyo3::prelude::*;
 
 #[cfg(feature = "python")]
-#[pymodule]
+// The encoder relies on the GIL (workers read memory while the caller holds
+// it); free-threaded builds need a critical-section design first.
+#[pymodule(gil_used = true)]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
     cpython::init_types(py)?;
@@ -33,6 +35,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(api::set_raw_path, m)?)?;
     m.add_function(wrap_pyfunction!(api::layout_report, m)?)?;
     m.add_function(wrap_pyfunction!(api::dumps_indexed, m)?)?;
+    m.add_function(wrap_pyfunction!(api::set_threads, m)?)?;
     m.add_class::<plan::PyPlan>()?;
     m.add_class::<api::PyDocument>()?;
     m.add_class::<api::PyDocumentIndex>()?;

@@ -27,6 +27,7 @@ from . import _native  # noqa: E402
 dumps = _native.dumps
 dumps_indexed = _native.dumps_indexed
 Document = _native.Document
+set_threads = _native.set_threads
 
 __all__ = [
     "Document",
@@ -40,5 +41,6 @@ __all__ = [
     "dumps_indexed",
     "field",
     "model",
+    "set_threads",
     "to_builtins",
 ]

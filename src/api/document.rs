@@ -5,7 +5,7 @@ use super::encode::parse_options;
 use super::errors::to_pyerr;
 use crate::cpython::{self, HeldBuffer, Obj};
 use crate::document::{Document, Envelope, Error as DocError, FormatError};
-use crate::emit::{Emitter, Options};
+use crate::emit::Options;
 use pyo3::exceptions::{PyIndexError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList, PySlice, PyTuple, PyType};
@@ -101,27 +101,9 @@ pub fn encode_indexed(
     } else {
         PyList::new(py, items.try_iter()?.collect::<PyResult<Vec<_>>>()?)?.into_any()
     };
-    let n = seq.len()?;
-    let o = Obj::from_bound(&seq);
-    let capacity = n
-        .saturating_mul(super::encode::item_bytes_hint())
-        .clamp(256, 1 << 30);
-    let mut em = Emitter::new(py, opts, capacity);
-    let mut index = Vec::with_capacity((n + 1) * 8);
-    match em.write_indexed(o, &mut index) {
-        Ok(()) => {
-            if n > 0 {
-                super::encode::record_item_bytes(em.out.len() / n);
-            }
-            let blob = std::mem::take(&mut em.out);
-            Document::from_parts(blob, index).map_err(|e| format_error(py, e))
-        }
-        Err(e) => {
-            drop(em);
-            // The argument is a sequence: paths start at `[i]`.
-            Err(to_pyerr(py, e, ""))
-        }
-    }
+    let (blob, index) = super::encode::encode_seq(py, Obj::from_bound(&seq), opts, true)
+        .map_err(|e| to_pyerr(py, e, ""))?; // a sequence: paths start at `[i]`
+    Document::from_parts(blob, index).map_err(|e| format_error(py, e))
 }
 
 impl PyDocument {
@@ -396,7 +378,7 @@ impl PyDocumentIndex {
 
 /// Serialize `items` once into a Document (see `dumps` for the options).
 #[pyfunction]
-#[pyo3(signature = (items, *, utc_z=false, omit_microseconds=false, nan="error", ascii=false, default=None, max_depth=None, timedelta="iso"))]
+#[pyo3(signature = (items, *, utc_z=false, omit_microseconds=false, nan="error", ascii=false, default=None, max_depth=None, timedelta="iso", threads=None))]
 #[allow(clippy::too_many_arguments)]
 pub fn dumps_indexed(
     py: Python<'_>,
@@ -408,9 +390,10 @@ pub fn dumps_indexed(
     default: Option<Bound<'_, PyAny>>,
     max_depth: Option<Bound<'_, PyAny>>,
     timedelta: &str,
+    threads: Option<Bound<'_, PyAny>>,
 ) -> PyResult<PyDocument> {
     let depth = max_depth.unwrap_or_else(|| 256i64.into_pyobject(py).expect("int").into_any());
-    let opts = parse_options(
+    let mut opts = parse_options(
         utc_z,
         omit_microseconds,
         nan,
@@ -419,6 +402,7 @@ pub fn dumps_indexed(
         &depth,
         timedelta,
     )?;
+    opts.threads = super::threads::parse(threads.as_ref())?;
     Ok(PyDocument {
         doc: encode_indexed(py, items, &opts)?,
     })

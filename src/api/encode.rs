@@ -1,8 +1,9 @@
 //! `dumps`: one value to JSON bytes.
 
 use super::errors::to_pyerr;
+use super::threads;
 use crate::cpython::{self, Obj};
-use crate::emit::{Emitter, Options};
+use crate::emit::{encode_items, EmitError, Emitter, Options};
 use crate::json::TimeFormat;
 use crate::plan::plan_of;
 use pyo3::exceptions::{PyTypeError, PyValueError};
@@ -72,16 +73,8 @@ pub fn parse_options(
         default: default.map(Bound::unbind),
         max_depth: depth as u32,
         timedelta_seconds,
+        threads: None,
     })
-}
-
-/// Bytes per item to reserve for a list of `n` items.
-pub fn item_bytes_hint() -> usize {
-    ITEM_BYTES.load(Ordering::Relaxed)
-}
-
-pub fn record_item_bytes(bytes: usize) {
-    ITEM_BYTES.store(bytes + 1, Ordering::Relaxed);
 }
 
 /// The class name that starts error paths when `obj` is a model.
@@ -97,21 +90,16 @@ pub fn root_name(obj: &Bound<'_, PyAny>) -> String {
 /// Encode `obj` into a fresh buffer (GIL held throughout).
 pub fn encode(py: Python<'_>, obj: &Bound<'_, PyAny>, opts: &Options) -> PyResult<Vec<u8>> {
     let o = Obj::from_bound(obj);
-    let list_len = (o.ty() == cpython::types().list).then(|| cpython::list_len(o));
-    let capacity = match list_len {
-        Some(n) => n
-            .saturating_mul(ITEM_BYTES.load(Ordering::Relaxed))
-            .clamp(SMALL_CAPACITY, 1 << 30),
-        None => SMALL_CAPACITY,
-    };
-    let mut em = Emitter::new(py, opts, capacity);
+    let t = o.ty();
+    let types = cpython::types();
+    if t == types.list || t == types.tuple {
+        return encode_seq(py, o, opts, false)
+            .map(|(blob, _)| blob)
+            .map_err(|e| to_pyerr(py, e, ""));
+    }
+    let mut em = Emitter::new(py, opts, SMALL_CAPACITY);
     match em.write(o) {
-        Ok(()) => {
-            if let Some(n) = list_len.filter(|&n| n > 0) {
-                ITEM_BYTES.store(em.out.len() / n + 1, Ordering::Relaxed);
-            }
-            Ok(std::mem::take(&mut em.out))
-        }
+        Ok(()) => Ok(std::mem::take(&mut em.out)),
         Err(e) => {
             drop(em);
             Err(to_pyerr(py, e, &root_name(obj)))
@@ -119,9 +107,57 @@ pub fn encode(py: Python<'_>, obj: &Bound<'_, PyAny>, opts: &Options) -> PyResul
     }
 }
 
+/// Encode a list or tuple as one JSON array, on one or several threads
+/// (see `threads`); with `indexed`, also the N+1-entry item index.
+pub fn encode_seq<'a>(
+    py: Python<'_>,
+    seq: Obj<'a>,
+    opts: &Options,
+    indexed: bool,
+) -> Result<(Vec<u8>, Vec<u8>), Box<EmitError>> {
+    // dumps_indexed also passes list and tuple subclasses.
+    let is_list = seq.ty().has_flag(pyo3::ffi::Py_TPFLAGS_LIST_SUBCLASS);
+    let n = if is_list {
+        cpython::list_len(seq)
+    } else {
+        cpython::tuple_len(seq)
+    };
+    let size_hint = n
+        .saturating_mul(ITEM_BYTES.load(Ordering::Relaxed))
+        .clamp(SMALL_CAPACITY, 1 << 30);
+    let workers = threads::workers_for(opts.threads, n, size_hint);
+    let (blob, index) = if workers > 1 {
+        // Workers cannot look classes up: give them the first item's plan.
+        let mut em = Emitter::new(py, opts, 0);
+        let first = if is_list {
+            cpython::list_get(seq, 0)
+        } else {
+            cpython::tuple_get(seq, 0)
+        };
+        let expect = match first {
+            Some(first) => em.class_plan(first)?,
+            None => None,
+        };
+        drop(em);
+        encode_items(py, seq, n, opts, workers, expect, indexed, size_hint)?
+    } else {
+        let mut em = Emitter::new(py, opts, size_hint);
+        let mut index = Vec::with_capacity(if indexed { (n + 1) * 8 } else { 0 });
+        em.write_indexed(seq, &mut index)?;
+        if !indexed {
+            index.clear();
+        }
+        (std::mem::take(&mut em.out), index)
+    };
+    if n > 0 {
+        ITEM_BYTES.store(blob.len() / n + 1, Ordering::Relaxed);
+    }
+    Ok((blob, index))
+}
+
 /// Serialize `obj` to JSON bytes (see spec/TYPES.md).
 #[pyfunction]
-#[pyo3(signature = (obj, *, utc_z=false, omit_microseconds=false, nan="error", ascii=false, default=None, max_depth=None, timedelta="iso"))]
+#[pyo3(signature = (obj, *, utc_z=false, omit_microseconds=false, nan="error", ascii=false, default=None, max_depth=None, timedelta="iso", threads=None))]
 #[allow(clippy::too_many_arguments)]
 pub fn dumps<'py>(
     py: Python<'py>,
@@ -133,8 +169,9 @@ pub fn dumps<'py>(
     default: Option<Bound<'py, PyAny>>,
     max_depth: Option<Bound<'py, PyAny>>,
     timedelta: &str,
+    threads: Option<Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyBytes>> {
-    let opts = parse_options(
+    let mut opts = parse_options(
         utc_z,
         omit_microseconds,
         nan,
@@ -143,6 +180,7 @@ pub fn dumps<'py>(
         &max_depth.unwrap_or_else(|| 256i64.into_pyobject(py).expect("int").into_any()),
         timedelta,
     )?;
+    opts.threads = threads::parse(threads.as_ref())?;
     let out = encode(py, obj, &opts)?;
     Ok(PyBytes::new(py, &out))
 }

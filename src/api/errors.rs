@@ -82,6 +82,9 @@ pub fn to_pyerr(py: Python<'_>, err: Box<EmitError>, root: &str) -> PyErr {
             text
         }
         ErrorKind::Other(s) => s,
+        // Only worker emitters stop with this, and the caller redoes their
+        // part with the GIL; reaching here is a bug worth reporting clearly.
+        ErrorKind::NeedsGil => "internal error: a worker's stop reached the caller".to_owned(),
     };
     match build(py, path, root, &detail, cause) {
         Ok(e) => e,

@@ -4,9 +4,11 @@ mod document;
 mod encode;
 mod errors;
 pub mod ranges;
+mod threads;
 
 pub use document::{dumps_indexed, PyDocument, PyDocumentIndex};
 pub use encode::dumps;
+pub use threads::set_threads;
 
 use crate::cpython;
 use pyo3::prelude::*;

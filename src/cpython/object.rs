@@ -43,6 +43,17 @@ impl<'a> Obj<'a> {
         }
     }
 
+    /// Borrow an object held by a `Py` that outlives the encode call (a
+    /// compiled plan's constants). Needs no GIL: only the pointer is read.
+    #[inline]
+    pub fn of_py<'x>(p: &Py<PyAny>) -> Obj<'x> {
+        // SAFETY: a Py always holds a non-null strong reference.
+        Obj {
+            ptr: unsafe { NonNull::new_unchecked(p.as_ptr()) },
+            _life: PhantomData,
+        }
+    }
+
     /// # Safety
     /// `ptr` must be non-null and point to an object that stays alive for `'a`
     /// (module invariant).

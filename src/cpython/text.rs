@@ -45,6 +45,18 @@ pub fn str_text(obj: Obj<'_>) -> Option<StrText<'_>> {
     api_text(obj)
 }
 
+/// The contents of `obj` from object memory only, never through the C API
+/// (for threads that do not hold the GIL): `None` when the raw path is off
+/// or the string's layout needs the C API (a legacy, not-ready string).
+#[inline]
+pub fn str_text_raw(obj: Obj<'_>) -> Option<StrText<'_>> {
+    if super::raw_path() {
+        raw_text(obj).map(StrText::Borrowed)
+    } else {
+        None
+    }
+}
+
 #[inline(always)]
 fn raw_text(obj: Obj<'_>) -> Option<Text<'_>> {
     let p = obj.as_ptr() as *const u8;

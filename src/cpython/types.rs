@@ -28,6 +28,8 @@ pub struct Types {
     pub none_obj: usize,
     /// Byte offset of `UUID.int` (a `__slots__` member), if it is one.
     pub uuid_int_offset: Option<usize>,
+    /// `"int"`, interned: the attribute name for the fallback path.
+    pub uuid_int_name: Py<pyo3::types::PyString>,
 }
 
 // SAFETY: immutable after init; only pointers to immortal-for-our-purposes
@@ -114,6 +116,7 @@ pub fn init_types(py: Python<'_>) -> PyResult<()> {
         true_,
         none_obj,
         uuid_int_offset,
+        uuid_int_name: pyo3::types::PyString::intern(py, "int").unbind(),
     };
     let _ = TYPES.set(types);
     Ok(())

@@ -6,7 +6,6 @@ use super::{EmitError, Emitter, ErrorKind, Result};
 use crate::cpython::{self, Obj};
 use crate::plan::KeyKind;
 use pyo3::ffi;
-use pyo3::prelude::*;
 
 impl<'a> Emitter<'a, '_> {
     pub(super) fn write_any(&mut self, v: Obj<'a>) -> Result<()> {
@@ -81,15 +80,6 @@ impl<'a> Emitter<'a, '_> {
         }
     }
 
-    /// An Enum member's value (from a compiled table).
-    pub(super) fn write_enum_value(
-        &mut self,
-        _member: Obj<'a>,
-        value: &Bound<'_, PyAny>,
-    ) -> Result<()> {
-        self.write_any(Obj::held(value))
-    }
-
     /// A dict key of a `dict[K, V]` annotation.
     pub(super) fn write_key(&mut self, kind: &KeyKind, text: &str, k: Obj<'a>) -> Result<()> {
         let t = k.ty();
@@ -97,10 +87,7 @@ impl<'a> Emitter<'a, '_> {
             KeyKind::Str if is::str_(t) => self.write_str_obj(k),
             KeyKind::Int if is::int(t) => self.write_quoted(|e| e.write_int_obj(k)),
             KeyKind::Enum(table) if is::of(t, table.cls) => match table.value_of(k.addr()) {
-                Some(value) => {
-                    let value = value.bind(self.py).clone();
-                    self.write_enum_key(k, Obj::held(&value))
-                }
+                Some(value) => self.write_enum_key(k, Obj::of_py(value)),
                 None => {
                     let value = self.enum_value(k)?;
                     self.write_enum_key(k, Obj::held(&value))
@@ -109,7 +96,7 @@ impl<'a> Emitter<'a, '_> {
             KeyKind::Any => self.write_any_key(k),
             _ => Err(EmitError::new(ErrorKind::Mismatch {
                 expected: format!("{text} key").into(),
-                got: t.to_bound(self.py).unbind(),
+                got: t.to_bound(self.gil()?).unbind(),
             })),
         }
     }
@@ -141,7 +128,7 @@ impl<'a> Emitter<'a, '_> {
             self.write_quoted(|e| e.write_f64(f))
         } else {
             Err(EmitError::new(ErrorKind::UnsupportedKey(
-                t.to_bound(self.py).unbind(),
+                t.to_bound(self.gil()?).unbind(),
             )))
         }
     }

@@ -40,6 +40,9 @@ pub enum ErrorKind {
     /// Python code the encoder called raised (e.g. a tzinfo's utcoffset).
     Python(PyErr),
     Other(String),
+    /// A worker thread met something that needs Python; the caller
+    /// redoes that part with the GIL (never reaches the user).
+    NeedsGil,
 }
 
 pub struct EmitError {

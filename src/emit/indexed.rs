@@ -1,35 +1,56 @@
-//! A top-level sequence written as one JSON array while recording where
-//! each item starts (the document index), in the same single pass.
+//! Top-level sequences written item by item, recording where each item
+//! starts (the document index) in the same pass. Serial calls write all
+//! items; parallel calls write one contiguous range per chunk.
 
 use super::value::is;
 use super::{Emitter, Result, Seg};
 use crate::cpython::{self, Obj};
+use std::ops::Range;
 
 impl<'a> Emitter<'a, '_> {
     /// Writes `seq` (a list or tuple) as `[item,…]` into `self.out` and
     /// appends to `index` the little-endian u64 start of each item, then the
     /// total length: N+1 entries (spec/FORMAT.md).
     pub fn write_indexed(&mut self, seq: Obj<'a>, index: &mut Vec<u8>) -> Result<()> {
+        self.out.push(b'[');
+        let n = self.seq_len(seq);
+        self.write_items(seq, 0..n, Some(index))?;
+        self.out.push(b']');
+        index.extend_from_slice(&(self.out.len() as u64).to_le_bytes());
+        Ok(())
+    }
+
+    /// Writes items `range` of `seq` separated by commas (no brackets),
+    /// with `seq` counted as the open container around them (cycles,
+    /// depth). With `index`, appends each item's start in `self.out`.
+    pub fn write_items(
+        &mut self,
+        seq: Obj<'a>,
+        range: Range<usize>,
+        mut index: Option<&mut Vec<u8>>,
+    ) -> Result<()> {
         self.enter(seq)?;
         let list = is::list(seq.ty());
-        self.out.push(b'[');
-        let mut i = 0;
-        loop {
-            let item = if list {
+        let get = |i| {
+            if list {
                 cpython::list_get(seq, i)
             } else {
                 cpython::tuple_get(seq, i)
-            };
-            let Some(item) = item else { break };
-            if i > 0 {
+            }
+        };
+        for i in range.clone() {
+            let Some(item) = get(i) else { break };
+            if let Some(next) = get(i + 1).filter(|_| i + 1 < range.end) {
+                cpython::prefetch(next);
+            }
+            if i > range.start {
                 self.out.push(b',');
             }
-            index.extend_from_slice(&(self.out.len() as u64).to_le_bytes());
+            if let Some(index) = index.as_mut() {
+                index.extend_from_slice(&(self.out.len() as u64).to_le_bytes());
+            }
             self.write_any(item).map_err(|e| e.at(Seg::Index(i)))?;
-            i += 1;
         }
-        self.out.push(b']');
-        index.extend_from_slice(&(self.out.len() as u64).to_le_bytes());
         self.leave();
         Ok(())
     }

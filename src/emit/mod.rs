@@ -13,12 +13,14 @@ mod error;
 mod indexed;
 mod model;
 mod options;
+mod parallel;
 mod scalar;
 mod slow;
 mod value;
 
 pub use error::{EmitError, ErrorKind, Seg};
 pub use options::Options;
+pub use parallel::encode_items;
 
 use crate::cpython::{self, Obj, TypeRef};
 use crate::plan::ModelPlan;
@@ -29,7 +31,10 @@ pub type Result<T> = std::result::Result<T, Box<EmitError>>;
 
 /// One encode call's state.
 pub struct Emitter<'a, 'py> {
-    pub py: Python<'py>,
+    /// The GIL, on the calling thread; `None` on a worker thread, where
+    /// anything that needs Python (slow paths, building an error) stops the
+    /// walk with `ErrorKind::NeedsGil` and the caller redoes that part.
+    py: Option<Python<'py>>,
     pub out: Vec<u8>,
     opts: &'a Options,
     /// Containers and models the walker is inside of, outermost first: for
@@ -54,6 +59,15 @@ pub struct Emitter<'a, 'py> {
 
 impl<'a, 'py> Emitter<'a, 'py> {
     pub fn new(py: Python<'py>, opts: &'a Options, capacity: usize) -> Self {
+        Self::with_gil(Some(py), opts, capacity)
+    }
+
+    /// An emitter for a worker thread: it never calls into Python.
+    pub fn without_gil(opts: &'a Options, capacity: usize) -> Self {
+        Self::with_gil(None, opts, capacity)
+    }
+
+    fn with_gil(py: Option<Python<'py>>, opts: &'a Options, capacity: usize) -> Self {
         Emitter {
             py,
             out: Vec::with_capacity(capacity),
@@ -67,6 +81,17 @@ impl<'a, 'py> Emitter<'a, 'py> {
             pinned_stack: 0,
             pinned_keys: 0,
         }
+    }
+
+    /// The GIL token, or the `NeedsGil` stop on a worker thread.
+    #[inline]
+    fn gil(&self) -> Result<Python<'py>> {
+        self.py.ok_or_else(|| EmitError::new(ErrorKind::NeedsGil))
+    }
+
+    /// Seed the class cache (workers cannot look plans up themselves).
+    pub fn expect_class(&mut self, plan: Arc<ModelPlan>) {
+        self.last_class = Some((plan.cls, Some(plan)));
     }
 
     /// Write any supported value.

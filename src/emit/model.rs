@@ -26,18 +26,22 @@ impl<'a> Emitter<'a, '_> {
         self.out.push(b'{');
         let mut first = true;
         for f in plan.fields() {
+            if f.offset.is_none() && self.py.is_none() {
+                self.gil()?; // attribute lookup runs Python code
+            }
             let read = cpython::slot(obj, f.offset, &f.name);
             let v = match &read {
                 SlotRead::Value(v) => *v,
                 // `read` keeps the new reference until this field is written.
                 SlotRead::Owned(o) => o.obj(),
                 SlotRead::Unset(cause) => {
-                    let cause = cause.as_ref().map(|c| c.clone_ref(self.py));
+                    let py = self.gil()?;
+                    let cause = cause.as_ref().map(|c| c.clone_ref(py));
                     let err = EmitError::new(ErrorKind::Unset(f.name_text.clone(), cause));
                     return Err(err.at(Seg::Field(f.name_text.clone())));
                 }
                 SlotRead::Failed(e) => {
-                    let err = e.clone_ref(self.py);
+                    let err = e.clone_ref(self.gil()?);
                     return Err(
                         EmitError::new(ErrorKind::Python(err)).at(Seg::Field(f.name_text.clone()))
                     );
@@ -70,24 +74,32 @@ impl<'a> Emitter<'a, '_> {
         Ok(match &f.omit {
             Omit::Never => false,
             Omit::IfNone => v.addr() == ty.none_obj,
-            Omit::IfEmpty => v.addr() == ty.none_obj || self.is_empty(v),
+            Omit::IfEmpty => v.addr() == ty.none_obj || self.is_empty(v)?,
             Omit::IfDefault(d) => self
                 .equals(v, d)
                 .map_err(|e| e.at(Seg::Field(f.name_text.clone())))?,
         })
     }
 
-    fn is_empty(&self, v: Obj<'a>) -> bool {
+    fn is_empty(&self, v: Obj<'a>) -> Result<bool> {
         use super::value::is;
         let t = v.ty();
         if is::str_(t) {
-            cpython::str_text(v).is_some_and(|s| s.is_empty())
+            let text = if self.py.is_some() {
+                cpython::str_text(v)
+            } else {
+                cpython::str_text_raw(v)
+            };
+            match text {
+                Some(t) => Ok(t.is_empty()),
+                None => self.gil().map(|_| false),
+            }
         } else if is::sequence(t) {
-            self.seq_len(v) == 0
+            Ok(self.seq_len(v) == 0)
         } else if is::dict(t) {
-            cpython::DictIter::len(v) == 0
+            Ok(cpython::DictIter::len(v) == 0)
         } else {
-            false
+            Ok(false)
         }
     }
 }

@@ -15,4 +15,6 @@ pub struct Options {
     pub max_depth: u32,
     /// Write timedelta as total seconds instead of an ISO 8601 duration.
     pub timedelta_seconds: bool,
+    /// Worker threads asked for; `None` chooses by size.
+    pub threads: Option<usize>,
 }

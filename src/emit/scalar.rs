@@ -123,8 +123,7 @@ impl<'a> Emitter<'a, '_> {
 
     fn uuid_int(&self, v: Obj<'a>) -> Option<u128> {
         let off = cpython::types().uuid_int_offset?;
-        let name = pyo3::intern!(self.py, "int").clone().unbind();
-        let read = cpython::slot(v, Some(off), &name);
+        let read = cpython::slot(v, Some(off), &cpython::types().uuid_int_name);
         let int = match &read {
             cpython::SlotRead::Value(o) => *o,
             _ => return None,

@@ -13,8 +13,8 @@ impl<'a, 'py> Emitter<'a, 'py> {
     /// ends: the containers it is inside of, the dict keys in progress and
     /// `v`. Each stays on the stack, so it is pinned once however many
     /// Python calls happen below it.
-    fn pin(&mut self, v: Obj<'a>) {
-        let py = self.py;
+    fn pin(&mut self, v: Obj<'a>) -> Result<()> {
+        let py = self.gil()?;
         for &o in &self.stack[self.pinned_stack..] {
             self.pins.hold(py, o);
         }
@@ -24,6 +24,7 @@ impl<'a, 'py> Emitter<'a, 'py> {
         }
         self.pinned_keys = self.keys.len();
         self.pins.hold(py, v);
+        Ok(())
     }
 
     /// The plan of `t` if it is a dataclass (compiled on first use).
@@ -37,15 +38,15 @@ impl<'a, 'py> Emitter<'a, 'py> {
             self.last_class = Some((t, Some(plan.clone())));
             return Ok(Some(plan));
         }
-        let cls = t.to_bound(self.py);
+        let cls = t.to_bound(self.gil()?);
         let plan = match plan_of(&cls) {
             Some(p) => Some(p),
             None => {
                 if let Some(&top) = self.stack.last() {
-                    self.pin(top);
+                    self.pin(top)?;
                 }
                 let found = self
-                    .py
+                    .gil()?
                     .import("slotjson._spec")
                     .and_then(|m| m.call_method1("plan_for", (&cls,)))
                     .map_err(|e| EmitError::new(ErrorKind::Spec(e)))?;
@@ -63,10 +64,15 @@ impl<'a, 'py> Emitter<'a, 'py> {
         Ok(plan)
     }
 
+    /// The plan of `v`'s class if it is a dataclass (compiling it if needed).
+    pub fn class_plan(&mut self, v: Obj<'a>) -> Result<Option<Arc<ModelPlan>>> {
+        self.model_plan(v.ty())
+    }
+
     /// `tz.utcoffset(dt)` in microseconds (`dt` None for a `time`'s tzinfo).
     pub(super) fn utcoffset(&mut self, tz: Obj<'a>, dt: Option<Obj<'a>>) -> Result<Option<i64>> {
-        self.pin(dt.unwrap_or(tz));
-        let py = self.py;
+        self.pin(dt.unwrap_or(tz))?;
+        let py = self.gil()?;
         let arg = dt
             .map(|d| d.to_bound(py))
             .unwrap_or_else(|| py.None().into_bound(py));
@@ -96,8 +102,8 @@ impl<'a, 'py> Emitter<'a, 'py> {
     /// class's text, so a subclass's `__str__` is not consulted).
     pub(super) fn write_str_of(&mut self, v: Obj<'a>, base: TypeRef) -> Result<()> {
         let s = {
-            self.pin(v);
-            let py = self.py;
+            self.pin(v)?;
+            let py = self.gil()?;
             base.to_bound(py)
                 .call_method1(pyo3::intern!(py, "__str__"), (v.to_bound(py),))
                 .map_err(|e| EmitError::new(ErrorKind::Python(e)))?
@@ -108,7 +114,10 @@ impl<'a, 'py> Emitter<'a, 'py> {
     /// `dict key Color.RED has a float value; …`
     #[cold]
     pub(super) fn bad_enum_key(&self, member: Obj<'a>, value: Obj<'a>) -> Box<EmitError> {
-        let py = self.py;
+        let py = match self.gil() {
+            Ok(py) => py,
+            Err(e) => return e,
+        };
         let name = |o: Bound<'_, PyAny>| {
             o.getattr("__name__")
                 .map(|n| n.to_string())
@@ -128,8 +137,8 @@ impl<'a, 'py> Emitter<'a, 'py> {
 
     /// An Enum member's `.value`.
     pub(super) fn enum_value(&mut self, v: Obj<'a>) -> Result<Bound<'py, PyAny>> {
-        self.pin(v);
-        let py = self.py;
+        self.pin(v)?;
+        let py = self.gil()?;
         v.to_bound(py)
             .getattr(pyo3::intern!(py, "value"))
             .map_err(|e| EmitError::new(ErrorKind::Python(e)))
@@ -137,13 +146,13 @@ impl<'a, 'py> Emitter<'a, 'py> {
 
     pub(super) fn write_enum_slow(&mut self, v: Obj<'a>) -> Result<()> {
         let value = self.enum_value(v)?.unbind();
-        let value = value.into_bound(self.py);
+        let value = value.into_bound(self.gil()?);
         self.write_any(Obj::held(&value))
     }
 
     /// An unsupported value: through the `default=` hook, or an error.
     pub(super) fn write_default(&mut self, v: Obj<'a>) -> Result<()> {
-        let py = self.py;
+        let py = self.gil()?;
         let Some(hook) = self.opts.default.as_ref() else {
             return Err(EmitError::new(ErrorKind::Unsupported(
                 v.ty().to_bound(py).unbind(),
@@ -153,7 +162,7 @@ impl<'a, 'py> Emitter<'a, 'py> {
             return Err(EmitError::new(ErrorKind::Depth(self.opts.max_depth)));
         }
         let result = {
-            self.pin(v);
+            self.pin(v)?;
             hook.bind(py)
                 .call1((v.to_bound(py),))
                 .map_err(|e| EmitError::new(ErrorKind::HookRaised(e)))?
@@ -172,12 +181,12 @@ impl<'a, 'py> Emitter<'a, 'py> {
 
     /// `v == default` for omit-if-default.
     pub(super) fn equals(&mut self, v: Obj<'a>, default: &Py<PyAny>) -> Result<bool> {
-        let py = self.py;
+        let py = self.gil()?;
         let d = default.bind(py);
         if v.as_ptr() == d.as_ptr() {
             return Ok(true);
         }
-        self.pin(v);
+        self.pin(v)?;
         v.to_bound(py)
             .eq(d)
             .map_err(|e| EmitError::new(ErrorKind::Python(e)))

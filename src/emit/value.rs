@@ -59,19 +59,25 @@ pub(super) mod is {
 impl<'a> Emitter<'a, '_> {
     #[cold]
     pub(super) fn mismatch(&self, node: &Node, v: Obj<'a>) -> Box<EmitError> {
-        EmitError::new(ErrorKind::Mismatch {
-            expected: node.text.clone(),
-            got: v.ty().to_bound(self.py).unbind(),
-        })
+        match self.gil() {
+            Ok(py) => EmitError::new(ErrorKind::Mismatch {
+                expected: node.text.clone(),
+                got: v.ty().to_bound(py).unbind(),
+            }),
+            Err(e) => e,
+        }
     }
 
     #[cold]
     fn tuple_length(&self, node: &Node, v: Obj<'a>, len: usize) -> Box<EmitError> {
-        EmitError::new(ErrorKind::TupleLength {
-            expected: node.text.clone(),
-            got: v.ty().to_bound(self.py).unbind(),
-            len,
-        })
+        match self.gil() {
+            Ok(py) => EmitError::new(ErrorKind::TupleLength {
+                expected: node.text.clone(),
+                got: v.ty().to_bound(py).unbind(),
+                len,
+            }),
+            Err(e) => e,
+        }
     }
 
     pub(super) fn write_node(&mut self, node: &Node, v: Obj<'a>) -> Result<()> {
@@ -144,10 +150,7 @@ impl<'a> Emitter<'a, '_> {
             Kind::Uuid if is::of(t, ty.uuid) => self.write_uuid_obj(v),
             Kind::Decimal if is::of(t, ty.decimal) => self.write_str_of(v, ty.decimal),
             Kind::Enum(table) => match table.value_of(v.addr()) {
-                Some(value) => {
-                    let value = value.bind(self.py).clone();
-                    self.write_enum_value(v, &value)
-                }
+                Some(value) => self.write_any(Obj::of_py(value)),
                 None if is::of(t, table.cls) => self.write_enum_slow(v),
                 None => Err(self.mismatch(node, v)),
             },
@@ -272,7 +275,10 @@ impl<'a> Emitter<'a, '_> {
                 Err(e) => Err(e),
             };
             if let Err(e) = written {
-                return Err(e.at(Seg::Key(k.to_bound(self.py).unbind())));
+                return Err(match self.py {
+                    Some(py) => e.at(Seg::Key(k.to_bound(py).unbind())),
+                    None => e,
+                });
             }
             self.keys.truncate(self.keys.len() - 2);
             self.pinned_keys = self.pinned_keys.min(self.keys.len());
