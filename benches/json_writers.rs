@@ -104,6 +104,101 @@ fn strings(c: &mut Criterion) {
     group.finish();
 }
 
+/// The string shapes that dominate real documents, one call per string, so
+/// per-call overhead shows up as it does in the encoder.
+fn hot_strings(c: &mut Criterion) {
+    // Mostly-ASCII text with a non-ASCII or escaped character every 10-20
+    // characters, stored as UCS-4 because of the astral emoji.
+    const MIXED: &str = "Cache 🚀 bell\x07 thread €100 for offset branch zürich ærøskøbing.\n\x00nul a the retry straße.\nПример 🎉 ©2024 when schema 🚀 🚀 vu \u{2029} ©2024 zürich 🎉 schema 🇯🇵.";
+    const LATIN1: &str =
+        "Ça coûte très cher à Zürich, señor: déjà vu, naïve façade, Ærø og Øresund.";
+    const CJK: &str = "中文文本的编码速度测试，包括常用汉字和标点符号。日本語のテキストも含む。";
+
+    let mut group = c.benchmark_group("hot_str");
+    let mut out = Vec::with_capacity(1 << 20);
+    // Many distinct short strings, as in a list of names or ids.
+    for len in [10usize, 40] {
+        let items: Vec<Vec<u8>> = (0..1000u32)
+            .map(|i| {
+                let mut s = format!("item-{i:05}-{}", "abcdefghij".repeat(4)).into_bytes();
+                s.truncate(len);
+                s
+            })
+            .collect();
+        group.throughput(Throughput::Elements(items.len() as u64));
+        group.bench_function(BenchmarkId::new("ascii_x1000", len), |b| {
+            b.iter(|| {
+                out.clear();
+                for s in &items {
+                    write_str(&mut out, black_box(Text::Ascii(s)), false).unwrap();
+                }
+                black_box(&out);
+            })
+        });
+    }
+    let ascii_1k = sized(
+        "The quick brown fox jumps over the lazy dog; pack my box with five dozen liquor jugs. ",
+        1024,
+    )
+    .into_bytes();
+    let mixed: Vec<u32> = MIXED.chars().map(|c| c as u32).collect();
+    let latin1: Vec<u8> = LATIN1.chars().map(|c| c as u8).collect();
+    let cjk: Vec<u16> = CJK.encode_utf16().collect();
+    let cases = [
+        ("ascii_1k", Text::Ascii(&ascii_1k)),
+        ("mixed_ucs4", Text::Ucs4(&mixed)),
+        ("latin1_sentence", Text::Latin1(&latin1)),
+        ("cjk_ucs2", Text::Ucs2(&cjk)),
+    ];
+    for (name, text) in cases {
+        let mut probe = Vec::new();
+        write_str(&mut probe, text, false).unwrap();
+        // Throughput in bytes written, the figure the targets are set in.
+        group.throughput(Throughput::Bytes(probe.len() as u64));
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                out.clear();
+                write_str(&mut out, black_box(text), false).unwrap();
+                black_box(&out);
+            })
+        });
+    }
+    group.finish();
+}
+
+fn hot_floats(c: &mut Criterion) {
+    // Prices, ratios, coordinates, tiny and huge magnitudes, integral values:
+    // every layout branch of `repr`.
+    let floats: Vec<f64> = (0..64)
+        .map(|i| {
+            let x = i as f64;
+            match i % 8 {
+                0 => x * 0.25 + 19.99,
+                1 => -(x + 1.0) / 3.0,
+                2 => 52.52 + x * 1e-6,
+                3 => x * 1000.0,
+                4 => 3.0e-5 * (x + 1.0),
+                5 => 1.5e17 * (x + 1.0),
+                6 => 0.1 * x,
+                _ => 6.02214076e23 / (x + 1.0),
+            }
+        })
+        .collect();
+    let mut out = Vec::with_capacity(1 << 12);
+    let mut group = c.benchmark_group("hot_f64");
+    group.throughput(Throughput::Elements(floats.len() as u64));
+    group.bench_function("mixed_x64", |b| {
+        b.iter(|| {
+            out.clear();
+            for &f in &floats {
+                write_f64(&mut out, black_box(f));
+            }
+            black_box(&out);
+        })
+    });
+    group.finish();
+}
+
 fn numbers(c: &mut Criterion) {
     let floats: Vec<f64> = (0..256)
         .map(|i| {
@@ -205,6 +300,6 @@ criterion_group! {
     config = Criterion::default()
         .warm_up_time(Duration::from_millis(500))
         .measurement_time(Duration::from_secs(2));
-    targets = strings, numbers, temporal
+    targets = hot_strings, hot_floats, strings, numbers, temporal
 }
 criterion_main!(benches);

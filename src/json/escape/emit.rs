@@ -22,14 +22,55 @@ static ASCII_ESCAPE: [u8; 128] = {
     table
 };
 
-/// Writes ASCII byte `b` (< 0x80), escaped if JSON requires it.
+/// `ASCII_ESCAPE` as ready-made output: bytes 0..6 hold the escape (or the
+/// byte itself), byte 7 its length, so writing one is a fixed 8-byte store
+/// plus a length fix-up instead of a branch per escape kind.
+static ASCII_WORD: [u64; 128] = {
+    let mut table = [0u64; 128];
+    let mut b = 0;
+    while b < 128 {
+        let (bytes, len): ([u8; 6], u64) = match ASCII_ESCAPE[b] {
+            0 => ([b as u8, 0, 0, 0, 0, 0], 1),
+            b'u' => ([b'\\', b'u', b'0', b'0', HEX[b >> 4], HEX[b & 0xF]], 6),
+            letter => ([b'\\', letter, 0, 0, 0, 0], 2),
+        };
+        let mut word = len << 56;
+        let mut k = 0;
+        while k < 6 {
+            word |= (bytes[k] as u64) << (8 * k);
+            k += 1;
+        }
+        table[b] = word;
+        b += 1;
+    }
+    table
+};
+
+/// Appends the low `len` bytes of `word` (little-endian). Storing a fixed
+/// number of bytes and then dropping the excess is one store and no call,
+/// where a variable-length copy would be a `memcpy` call.
+#[inline(always)]
+pub fn put<const N: usize>(out: &mut Vec<u8>, bytes: &[u8; N], len: usize) {
+    debug_assert!(len <= N);
+    out.extend_from_slice(bytes);
+    out.truncate(out.len() - (N - len));
+}
+
+/// Writes ASCII byte `b` (< 0x80) as JSON requires; `ASCII` selects
+/// `ensure_ascii`, which also escapes DEL.
+#[inline(always)]
+pub fn put_ascii<const ASCII: bool>(out: &mut Vec<u8>, b: u8) {
+    if ASCII && b == 0x7F {
+        return push_u_escape(out, 0x7F);
+    }
+    let word = ASCII_WORD[(b & 0x7F) as usize];
+    put(out, &word.to_le_bytes(), (word >> 56) as usize);
+}
+
+/// Writes ASCII byte `b` (< 0x7F), escaped if JSON requires it.
 #[inline(always)]
 pub fn push_ascii(out: &mut Vec<u8>, b: u8) {
-    match ASCII_ESCAPE[(b & 0x7F) as usize] {
-        0 => out.push(b),
-        b'u' => push_u_escape(out, b as u32),
-        letter => out.extend_from_slice(&[b'\\', letter]),
-    }
+    put_ascii::<false>(out, b);
 }
 
 /// `\uxxxx` for a UTF-16 code unit (`unit` <= 0xFFFF).
@@ -108,4 +149,69 @@ pub fn decode_utf8(bytes: &[u8], at: usize) -> (u32, usize) {
             4,
         )
     }
+}
+
+/// Writes a chunk of `n` (<= 16) code units. `bytes` holds them narrowed
+/// (byte `k` = unit `k` where it is plain ASCII), `stops` flags the ones that
+/// are not (bit 7 of byte `k`, see `scan::stops_mask`), and `stop(out, k)`
+/// writes unit `k` of those. The plain runs between stops go out as
+/// fixed-size stores cut back to length.
+///
+/// Callers advance their input by the whole chunk whatever it holds, so the
+/// next chunk's loads never wait on this one's classification; only the
+/// output length does.
+#[inline(always)]
+pub fn chunk<E>(
+    out: &mut Vec<u8>,
+    bytes: &[u8; 16],
+    stops: u128,
+    n: usize,
+    stop: impl FnMut(&mut Vec<u8>, usize) -> Result<(), E>,
+) -> Result<(), E> {
+    // Chunks are passed by reference throughout: a `[u8; 16]` passed by
+    // value travels as a 128-bit integer, and the compiler then stops
+    // vectorizing the byte-wise classification done on it.
+    debug_assert!(n <= 16);
+    // Flags past `n` (padding) are not stops.
+    let stops = if n < 16 {
+        stops & ((1u128 << (8 * n)) - 1)
+    } else {
+        stops
+    };
+    if stops == 0 {
+        put(out, bytes, n);
+        return Ok(());
+    }
+    with_stops(out, bytes, stops, n, stop)
+}
+
+/// `chunk` when at least one unit is flagged, out of line so the callers'
+/// loops stay small.
+#[inline(never)]
+fn with_stops<E>(
+    out: &mut Vec<u8>,
+    bytes: &[u8; 16],
+    mut stops: u128,
+    n: usize,
+    mut stop: impl FnMut(&mut Vec<u8>, usize) -> Result<(), E>,
+) -> Result<(), E> {
+    let whole = u128::from_le_bytes(*bytes);
+    let mut from = 0;
+    loop {
+        let k = (stops.trailing_zeros() / 8) as usize;
+        if k > from {
+            put(out, &(whole >> (8 * from)).to_le_bytes(), k - from);
+        }
+        stop(out, k)?;
+        from = k + 1;
+        stops &= stops - 1;
+        if stops == 0 {
+            break;
+        }
+    }
+    // `from` is 16 after a stop in the last byte: nothing is left to copy,
+    // and `checked_shr` keeps the shift in range.
+    let rest = whole.checked_shr(8 * from as u32).unwrap_or(0);
+    put(out, &rest.to_le_bytes(), n - from);
+    Ok(())
 }

@@ -1,173 +1,84 @@
-//! Bulk search for the first byte that cannot be copied verbatim into a JSON
-//! string. Runs of plain bytes are the common case, so they are skipped a
-//! whole chunk at a time and then copied with one `extend_from_slice`.
+//! Classifying sixteen input bytes at a time: which of them cannot be
+//! copied verbatim into a JSON string.
 //!
-//! Every byte below 0x20 and `"`/`\` always stop the scan. `HIGH` adds all
+//! Every byte below 0x20 and `"`/`\` always stop the copy. `HIGH` adds all
 //! bytes from 0x80 up (input that must be transcoded or `\u`-escaped), `DEL`
 //! adds 0x7F (which `ensure_ascii=True` escapes). `DEL` is only meaningful
 //! with `HIGH`.
+//!
+//! The classification of a chunk in memory is a plain loop over a
+//! fixed-size array, which the compiler turns into SSE2 compares on x86_64
+//! (and the equivalent elsewhere); only the final mask leaves the vector
+//! unit. Explicit intrinsics would need an `unsafe` call site (a
+//! `#[target_feature]` function is only safe to call from another one),
+//! and this module has none.
 
-/// Index of the first byte to stop at, or `bytes.len()` if there is none.
-#[inline]
-pub fn find<const HIGH: bool, const DEL: bool>(bytes: &[u8]) -> usize {
-    #[cfg(target_arch = "x86_64")]
-    {
-        sse2::find::<HIGH, DEL>(bytes)
+const HI: u128 = 0x8080_8080_8080_8080_8080_8080_8080_8080;
+
+/// Bit 7 of byte `k` of the result is set exactly when byte `k` of
+/// `chunk` stops the copy; all other bits are clear.
+#[inline(always)]
+pub fn stops_mask<const HIGH: bool, const DEL: bool>(chunk: &[u8; 16]) -> u128 {
+    let mut flags = [0u8; 16];
+    for (flag, &b) in flags.iter_mut().zip(chunk) {
+        // Non-short-circuiting `|` keeps this one vector compare per test.
+        let low = if HIGH {
+            // Signed: bytes >= 0x80 are negative, so one compare finds both
+            // control characters and non-ASCII bytes.
+            (b as i8) < 0x20
+        } else {
+            b < 0x20
+        };
+        let stop = low | (b == b'"') | (b == b'\\') | (DEL & (b == 0x7F));
+        *flag = (stop as u8).wrapping_neg();
     }
-    #[cfg(not(target_arch = "x86_64"))]
-    {
-        swar::find::<HIGH, DEL>(bytes)
-    }
+    u128::from_le_bytes(flags) & HI
 }
 
-/// True when none of the 16 bytes is a stop byte in `ensure_ascii` mode
-/// (so they are printable ASCII other than `"` and `\`).
+/// `stops_mask` for a chunk that is already in general registers (the
+/// short tail of a string, assembled from overlapping loads): SWAR on its
+/// two halves is cheaper there than moving it into a vector register.
 #[inline(always)]
-pub fn printable16(bytes: &[u8; 16]) -> bool {
-    #[cfg(target_arch = "x86_64")]
-    {
-        sse2::mask::<true, true>(bytes, 0) == 0
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    {
-        swar::find::<true, true>(bytes) == 16
-    }
+pub fn stops_mask_word<const HIGH: bool, const DEL: bool>(chunk: u128) -> u128 {
+    let lo = swar::mask::<HIGH, DEL>(chunk as u64);
+    let hi = swar::mask::<HIGH, DEL>((chunk >> 64) as u64);
+    (hi as u128) << 64 | lo as u128
 }
 
-#[inline(always)]
+/// Number of leading bytes of `chunk` that need no escaping, 0..=16.
+#[cfg(test)]
+pub fn plain_prefix<const HIGH: bool, const DEL: bool>(chunk: &[u8; 16]) -> usize {
+    (stops_mask::<HIGH, DEL>(chunk).trailing_zeros() / 8) as usize
+}
+
+#[cfg(test)]
 fn stops<const HIGH: bool, const DEL: bool>(b: u8) -> bool {
     b < 0x20 || b == b'"' || b == b'\\' || (HIGH && b >= 0x80) || (DEL && b == 0x7F)
 }
 
-fn find_scalar<const HIGH: bool, const DEL: bool>(bytes: &[u8], from: usize) -> usize {
-    bytes[from..]
-        .iter()
-        .position(|&b| stops::<HIGH, DEL>(b))
-        .map_or(bytes.len(), |p| from + p)
-}
-
-/// Eight bytes per step in a `u64`, portable and safe.
-pub(super) mod swar {
+mod swar {
     const LO: u64 = 0x0101_0101_0101_0101;
     const HI: u64 = 0x8080_8080_8080_8080;
 
-    // The classic "has zero byte" trick. A borrow out of a matching byte can
-    // flag bytes above it, never below it, so the lowest flagged byte is
-    // always a true match; that is all `find` relies on.
+    /// Exact per-byte flags: each sum below works on 7-bit values and cannot
+    /// carry out of its byte (unlike the classic has-zero-byte trick, whose
+    /// borrows can flag bytes above a match); its bit 7 answers the question.
     #[inline(always)]
-    fn below(x: u64, n: u8) -> u64 {
-        x.wrapping_sub(LO * n as u64) & !x & HI
-    }
-
-    #[inline(always)]
-    fn equal(x: u64, b: u8) -> u64 {
-        below(x ^ (LO * b as u64), 1)
-    }
-
-    #[inline(always)]
-    fn mask<const HIGH: bool, const DEL: bool>(x: u64) -> u64 {
-        let mut m = below(x, 0x20) | equal(x, b'"') | equal(x, b'\\');
-        if HIGH {
-            m |= x & HI;
-        }
+    pub fn mask<const HIGH: bool, const DEL: bool>(x: u64) -> u64 {
+        let low7 = x & !HI;
+        let at_least_0x20 = low7 + LO * (0x80 - 0x20);
+        let not = |b: u8| (low7 ^ (LO * b as u64)) + LO * 0x7F;
+        let mut plain = at_least_0x20 & not(b'"') & not(b'\\');
         if DEL {
-            m |= equal(x, 0x7F);
+            plain &= not(0x7F);
         }
-        m
-    }
-
-    #[inline(always)]
-    fn load(bytes: &[u8], at: usize) -> u64 {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(&bytes[at..at + 8]);
-        u64::from_le_bytes(word)
-    }
-
-    #[inline]
-    pub fn find<const HIGH: bool, const DEL: bool>(bytes: &[u8]) -> usize {
-        let len = bytes.len();
-        if len < 8 {
-            return super::find_scalar::<HIGH, DEL>(bytes, 0);
+        if HIGH {
+            // A set high bit always stops the copy.
+            !(plain & !x) & HI
+        } else {
+            // A set high bit never does (UTF-8 passes through).
+            !plain & !x & HI
         }
-        let mut i = 0;
-        while i + 8 <= len {
-            let m = mask::<HIGH, DEL>(load(bytes, i));
-            if m != 0 {
-                return i + (m.trailing_zeros() / 8) as usize;
-            }
-            i += 8;
-        }
-        if i < len {
-            // Overlap the last word with bytes already known to be plain,
-            // so a hit in it is at or after `i`.
-            let m = mask::<HIGH, DEL>(load(bytes, len - 8));
-            if m != 0 {
-                return len - 8 + (m.trailing_zeros() / 8) as usize;
-            }
-        }
-        len
-    }
-}
-
-/// Sixteen bytes per step. SSE2 is part of the x86_64 baseline, so no
-/// runtime detection is needed.
-#[cfg(target_arch = "x86_64")]
-mod sse2 {
-    use std::arch::x86_64::{
-        __m128i, _mm_cmpeq_epi8, _mm_cmplt_epi8, _mm_loadu_si128, _mm_min_epu8, _mm_movemask_epi8,
-        _mm_or_si128, _mm_set1_epi8,
-    };
-
-    /// Bit `k` of the result is set when byte `k` of `bytes[at..at + 16]`
-    /// stops the scan.
-    #[inline(always)]
-    pub fn mask<const HIGH: bool, const DEL: bool>(bytes: &[u8], at: usize) -> u32 {
-        let chunk = &bytes[at..at + 16];
-        // SAFETY: `chunk` is exactly 16 readable bytes and `_mm_loadu_si128`
-        // has no alignment requirement. The other intrinsics only operate on
-        // registers, and SSE2 is always available on x86_64.
-        unsafe {
-            let v = _mm_loadu_si128(chunk.as_ptr().cast::<__m128i>());
-            let quote = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'"' as i8));
-            let backslash = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\\' as i8));
-            let low = if HIGH {
-                // Signed compare: bytes >= 0x80 are negative, so this single
-                // compare finds both control characters and non-ASCII bytes.
-                _mm_cmplt_epi8(v, _mm_set1_epi8(0x20))
-            } else {
-                // Unsigned `v <= 0x1F`, leaving UTF-8 bytes >= 0x80 alone.
-                _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1F)), v)
-            };
-            let mut m = _mm_or_si128(_mm_or_si128(quote, backslash), low);
-            if DEL {
-                m = _mm_or_si128(m, _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7F)));
-            }
-            _mm_movemask_epi8(m) as u32
-        }
-    }
-
-    #[inline]
-    pub fn find<const HIGH: bool, const DEL: bool>(bytes: &[u8]) -> usize {
-        let len = bytes.len();
-        if len < 16 {
-            return super::swar::find::<HIGH, DEL>(bytes);
-        }
-        let mut i = 0;
-        while i + 16 <= len {
-            let m = mask::<HIGH, DEL>(bytes, i);
-            if m != 0 {
-                return i + m.trailing_zeros() as usize;
-            }
-            i += 16;
-        }
-        if i < len {
-            // Bytes before `i` are plain, so a hit here is at or after `i`.
-            let m = mask::<HIGH, DEL>(bytes, len - 16);
-            if m != 0 {
-                return len - 16 + m.trailing_zeros() as usize;
-            }
-        }
-        len
     }
 }
 
@@ -175,25 +86,33 @@ mod sse2 {
 mod tests {
     use super::*;
 
-    fn reference<const HIGH: bool, const DEL: bool>(bytes: &[u8]) -> usize {
-        find_scalar::<HIGH, DEL>(bytes, 0)
+    fn reference<const HIGH: bool, const DEL: bool>(bytes: &[u8; 16]) -> u128 {
+        let mut m = 0u128;
+        for (k, &b) in bytes.iter().enumerate() {
+            if stops::<HIGH, DEL>(b) {
+                m |= 0x80 << (8 * k);
+            }
+        }
+        m
     }
 
-    fn check_all(bytes: &[u8]) {
-        fn one<const HIGH: bool, const DEL: bool>(bytes: &[u8]) {
+    fn check_all(bytes: &[u8; 16]) {
+        fn one<const HIGH: bool, const DEL: bool>(bytes: &[u8; 16]) {
             let want = reference::<HIGH, DEL>(bytes);
-            assert_eq!(find::<HIGH, DEL>(bytes), want, "{bytes:?} {HIGH} {DEL}");
+            let chunk = bytes;
             assert_eq!(
-                swar::find::<HIGH, DEL>(bytes),
+                stops_mask::<HIGH, DEL>(chunk),
                 want,
                 "{bytes:?} {HIGH} {DEL}"
             );
-        }
-        if let Ok(chunk) = <&[u8; 16]>::try_from(bytes) {
             assert_eq!(
-                printable16(chunk),
-                reference::<true, true>(bytes) == 16,
-                "{bytes:?}"
+                stops_mask_word::<HIGH, DEL>(u128::from_le_bytes(*chunk)),
+                want,
+                "{bytes:?} {HIGH} {DEL}"
+            );
+            assert_eq!(
+                plain_prefix::<HIGH, DEL>(chunk),
+                (want.trailing_zeros() / 8) as usize
             );
         }
         one::<false, false>(bytes);
@@ -203,13 +122,16 @@ mod tests {
 
     #[test]
     fn every_byte_value_at_every_position() {
-        for len in 0..70 {
-            let plain = vec![b'a'; len];
-            check_all(&plain);
-            for pos in 0..len {
-                for b in 0..=255u8 {
-                    let mut v = plain.clone();
-                    v[pos] = b;
+        let plain = [b'a'; 16];
+        check_all(&plain);
+        for pos in 0..16 {
+            for b in 0..=255u8 {
+                let mut v = plain;
+                v[pos] = b;
+                check_all(&v);
+                // A second, later stop byte must not change the answer.
+                if pos < 15 {
+                    v[15] = 0;
                     check_all(&v);
                 }
             }
@@ -218,19 +140,17 @@ mod tests {
 
     #[test]
     fn first_of_several_hits_wins() {
-        // Borrows in the SWAR check may flag bytes after a real hit; the
-        // reported index must still be the first real one.
-        for len in 2..40 {
-            for a in 0..len {
-                for b in a + 1..len {
-                    for (x, y) in [(0u8, 0x01u8), (0x1F, b'"'), (b'\\', 0x00), (0x80, 0x1F)] {
-                        let mut v = vec![b' '; len];
-                        v[a] = x;
-                        v[b] = y;
-                        check_all(&v);
-                        v[a] = 0x21;
-                        check_all(&v);
-                    }
+        // Every stop must be flagged, and only stops, wherever they sit
+        // relative to each other.
+        for a in 0..16 {
+            for b in a + 1..16 {
+                for (x, y) in [(0u8, 0x01u8), (0x1F, b'"'), (b'\\', 0x00), (0x80, 0x1F)] {
+                    let mut v = [b' '; 16];
+                    v[a] = x;
+                    v[b] = y;
+                    check_all(&v);
+                    v[a] = 0x21;
+                    check_all(&v);
                 }
             }
         }

@@ -284,3 +284,41 @@ fn wide_chunks_with_every_ascii_byte() {
         }
     }
 }
+
+#[test]
+fn every_stop_at_every_position_up_to_70() {
+    // One-byte input goes in 16-byte chunks with a tail assembled from
+    // overlapping loads (8/4/1-byte pieces), and switches to run copying
+    // above 64 bytes: put each kind of stop at each position of each
+    // length so every chunk and tail boundary is crossed.
+    for len in 0..=70usize {
+        let plain: Vec<u32> = (0..len as u32).map(|k| 0x41 + k % 26).collect();
+        check_layouts(&plain, |ascii| reference(&plain, ascii));
+        for at in 0..len {
+            for stop in [
+                0x00, 0x1F, 0x22, 0x5C, 0x7F, 0x80, 0xE9, 0xFF, 0x2028, 0x1_F600,
+            ] {
+                let mut cps = plain.clone();
+                cps[at] = stop;
+                check_layouts(&cps, |ascii| reference(&cps, ascii));
+            }
+        }
+    }
+}
+
+#[test]
+fn surrogate_at_every_position_up_to_70() {
+    for len in 1..=70usize {
+        for at in 0..len {
+            let mut units = vec![0xE9u32; len];
+            units[at] = 0xD800 + at as u32;
+            let want = Err(LoneSurrogate {
+                index: at,
+                code_point: units[at],
+            });
+            assert_eq!(run(Text::Ucs4(&units), false), want);
+            let wide: Vec<u16> = units.iter().map(|&u| u as u16).collect();
+            assert_eq!(run(Text::Ucs2(&wide), false), want);
+        }
+    }
+}

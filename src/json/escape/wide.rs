@@ -39,7 +39,7 @@ fn narrow_plain<T: Copy + Into<u32>>(chunk: &[T; LANES]) -> Option<[u8; LANES]> 
         any |= u;
         *byte = u as u8;
     }
-    (any < 0x80 && scan::printable16(&bytes)).then_some(bytes)
+    (any < 0x80 && scan::stops_mask::<true, true>(&bytes) == 0).then_some(bytes)
 }
 
 /// `first` is the index of `units[0]` in the whole string.
