@@ -104,7 +104,11 @@ def dumps(
     default: _Default = None,
     max_depth: int = 256,
     timedelta: _Timedelta = "iso",
+    threads: int | None = None,
 ) -> bytes: ...
+def set_threads(n: int | None, /) -> int | None:
+    """Worker threads for calls without threads= (None: the CPU count); returns the previous setting."""
+
 def dumps_indexed(
     items: Iterable[object],
     *,
@@ -115,6 +119,7 @@ def dumps_indexed(
     default: _Default = None,
     max_depth: int = 256,
     timedelta: _Timedelta = "iso",
+    threads: int | None = None,
 ) -> Document: ...
 def to_builtins(
     obj: object,

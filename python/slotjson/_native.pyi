@@ -28,6 +28,7 @@ def dumps(
     default: Callable[[Any], Any] | None = None,
     max_depth: int = 256,
     timedelta: Literal["iso", "seconds"] = "iso",
+    threads: int | None = None,
 ) -> bytes: ...
 def dumps_indexed(
     items: Iterable[object],
@@ -39,7 +40,9 @@ def dumps_indexed(
     default: Callable[[Any], Any] | None = None,
     max_depth: int = 256,
     timedelta: Literal["iso", "seconds"] = "iso",
+    threads: int | None = None,
 ) -> Document: ...
+def set_threads(n: int | None, /) -> int | None: ...
 
 _Path = str | bytes | os.PathLike[str] | os.PathLike[bytes]
 
