@@ -6,6 +6,11 @@
 #   scripts/test.sh                # all interpreters found
 #   PYTHONS="python3.12" scripts/test.sh
 #   PYTEST_ARGS="-x -k oracle" scripts/test.sh
+#
+# The Redis tests start their own redis-server on loopback and skip when it
+# is not installed (apt-get install redis-server), unless
+# SLOTJSON_REQUIRE_REDIS=1; framework tests likewise with
+# SLOTJSON_REQUIRE_EXTRAS=1. CI sets both.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -48,7 +53,8 @@ for py in "${pythons[@]}"; do
     venv="$venvs/py$ver"
     [ -x "$venv/bin/python" ] || "$py" -m venv "$venv"
     "$venv/bin/python" -m pip install --quiet --upgrade pip >/dev/null
-    "$venv/bin/python" -m pip install --quiet "maturin>=1.5,<2" "pytest>=7" "hypothesis>=6"
+    "$venv/bin/python" -m pip install --quiet "maturin>=1.5,<2" "pytest>=7" "hypothesis>=6" \
+        numpy "redis>=5" fastapi starlette uvicorn httpx aiohttp flask
     VIRTUAL_ENV="$venv" PATH="$venv/bin:$PATH" maturin develop --release --quiet
     set +e
     # shellcheck disable=SC2086

@@ -1,8 +1,10 @@
-"""A throwaway ``redis-server`` for the tests, on a free loopback port.
+"""A throwaway ``redis-server`` for the tests, on a free loopback port, and
+skipping tests whose optional dependencies are missing.
 
 Tests that need Redis skip when ``redis-server`` (or the ``redis`` package)
 is missing, unless ``SLOTJSON_REQUIRE_REDIS=1`` (set by CI), in which case
-they fail: a CI machine without Redis must not pass by skipping. Set
+they fail: a CI machine without Redis must not pass by skipping. Web
+framework tests do the same with ``SLOTJSON_REQUIRE_EXTRAS=1``. Set
 ``SLOTJSON_REDIS_SERVER`` to use a binary that is not on ``PATH``.
 
 The server keeps nothing on disk (no RDB, no AOF) and listens on 127.0.0.1
@@ -11,6 +13,7 @@ only.
 
 from __future__ import annotations
 
+import importlib
 import os
 import shutil
 import socket
@@ -25,10 +28,20 @@ START_TIMEOUT = 10.0
 
 
 def require_or_skip(reason: str, env: str = "SLOTJSON_REQUIRE_REDIS") -> None:
-    """Skip with ``reason``, or fail when ``env`` says it is required."""
+    """Skip with ``reason``, or fail when ``env`` says it is required.
+    Works inside a test, a fixture or at module level."""
     if os.environ.get(env) == "1":
         pytest.fail(f"{reason} ({env}=1)", pytrace=False)
-    pytest.skip(reason)
+    pytest.skip(reason, allow_module_level=True)
+
+
+def import_or_skip(name: str, env: str = "SLOTJSON_REQUIRE_EXTRAS"):
+    """Import an optional package (a web framework, an HTTP client) or skip
+    the module, unless ``env`` (set by CI) says it must be there."""
+    try:
+        return importlib.import_module(name)
+    except ImportError as e:
+        require_or_skip(f"{name} is not installed ({e})", env)
 
 
 def _free_port() -> int:
@@ -69,7 +82,12 @@ class RedisServer:
 
 
 def find_binary() -> str | None:
-    return os.environ.get("SLOTJSON_REDIS_SERVER") or shutil.which("redis-server")
+    """``$SLOTJSON_REDIS_SERVER`` when it names an executable, else
+    ``redis-server`` on ``PATH``."""
+    chosen = os.environ.get("SLOTJSON_REDIS_SERVER")
+    if chosen:
+        return chosen if os.access(chosen, os.X_OK) else None
+    return shutil.which("redis-server")
 
 
 def start(binary: str, attempts: int = 3) -> RedisServer:
@@ -83,13 +101,20 @@ def start(binary: str, attempts: int = 3) -> RedisServer:
         process = subprocess.Popen(
             [
                 binary,
-                "--port", str(port),
-                "--bind", "127.0.0.1",
-                "--save", "",
-                "--appendonly", "no",
-                "--dir", workdir,
-                "--daemonize", "no",
-                "--loglevel", "warning",
+                "--port",
+                str(port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                workdir,
+                "--daemonize",
+                "no",
+                "--loglevel",
+                "warning",
             ],
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
@@ -119,7 +144,7 @@ def redis_server():
         require_or_skip("the redis package is not installed (pip install 'slotjson[redis]')")
     binary = find_binary()
     if binary is None:
-        require_or_skip("redis-server is not installed (apt-get install redis-server)")
+        require_or_skip("redis-server is not installed (apt-get install redis-server, or set SLOTJSON_REDIS_SERVER)")
     server = start(binary)
     yield server
     server.stop()

@@ -1,0 +1,185 @@
+"""slotjson responses and page parameters for Starlette and FastAPI.
+
+- ``JSONResponse``: renders with ``slotjson.dumps`` (dataclasses, models,
+  builtins; a ``Document`` is sent as its JSON array). Usable as FastAPI's
+  ``default_response_class``, though FastAPI first turns returned values
+  into builtins; return ``JSONResponse(value)`` to skip that step.
+- ``PageResponse``: a page of a ``Document`` or a ``slotjson.cache.PageRead``
+  with ``X-Total-Count``, ``Link`` (``next``/``prev``) and ``ETag``, answering
+  a matching ``If-None-Match`` with 304.
+- ``page_params(...)``: a FastAPI dependency giving checked ``PageParams``;
+  ``parse_page_params(request)`` for plain Starlette. Bad values raise
+  ``PageParamHTTPException``, a 400 with the JSON body ``{"detail": [...]}``:
+  FastAPI renders it so by itself; for Starlette pass
+  ``exception_handlers=slotjson.web.starlette.exception_handlers``.
+
+Needs ``starlette`` (``pip install 'slotjson[web]'``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, ClassVar
+
+from starlette.background import BackgroundTask
+from starlette.datastructures import Headers
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
+
+from .. import Document, dumps
+from ..cache._page import PageRead
+from . import (
+    JSON_CONTENT_TYPE,
+    MAX_LIMIT,
+    NOT_MODIFIED_KEEP,
+    PageParamError,
+    PageParams,
+    etag_matches,
+    link_header,
+    page_headers,
+    prepare_page,
+)
+from . import parse_page_params as _parse
+
+__all__ = [
+    "JSONResponse",
+    "PageParamHTTPException",
+    "PageParams",
+    "PageResponse",
+    "exception_handlers",
+    "page_params",
+    "parse_page_params",
+]
+
+
+class JSONResponse(Response):
+    """A JSON response rendered by ``slotjson.dumps``.
+
+    Subclass and set ``dumps_options`` (e.g. ``{"utc_z": True}``) to change
+    how values are written.
+    """
+
+    media_type = JSON_CONTENT_TYPE
+    dumps_options: ClassVar[Mapping[str, Any]] = {}
+
+    def render(self, content: Any) -> bytes:
+        if isinstance(content, Document):
+            return bytes(content)
+        return dumps(content, **self.dumps_options)
+
+
+class PageResponse(Response):
+    """A page of a document: ``source`` is a ``Document``, a ``PageRead`` or
+    the page's bytes (see ``slotjson.web.prepare_page``).
+
+    ``offset`` and ``limit`` are the request's (for the ``Link`` header);
+    ``base_url`` is the URL the links are built on. By default they are
+    relative references made of the request's query (``<?offset=60&limit=20>``),
+    which resolve against the request URL whatever host or path prefix a
+    proxy put in front; pass ``base_url=str(request.url)`` for absolute
+    ones. A request whose
+    ``If-None-Match`` matches the ``ETag`` gets a 304 without a body.
+    """
+
+    media_type = JSON_CONTENT_TYPE
+
+    def __init__(
+        self,
+        source: Document | PageRead | bytes,
+        offset: int,
+        limit: int | None,
+        *,
+        total: int | None = None,
+        base_url: str | None = None,
+        status_code: int = 200,
+        headers: Mapping[str, str] | None = None,
+        background: BackgroundTask | None = None,
+    ) -> None:
+        self.page = prepare_page(source, offset, limit, total=total)
+        self.offset = offset
+        self.limit = limit
+        self._link_pending = base_url is None and limit is not None
+        merged = page_headers(self.page, base_url if limit is not None else None, offset, limit or 0)
+        del merged["Content-Type"]  # set from media_type
+        merged.update(headers or {})
+        super().__init__(self.page.body, status_code, merged, background=background)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self._link_pending:
+            # Only the request knows its own URL.
+            self._link_pending = False
+            target = "?" + scope.get("query_string", b"").decode("latin-1")
+            assert self.limit is not None
+            link = link_header(target, self.offset, self.limit, self.page.total)
+            if link is not None:
+                self.headers["link"] = link
+        request_headers = Headers(scope=scope)
+        if 200 <= self.status_code < 300 and etag_matches(request_headers.getlist("if-none-match"), self.page.etag):
+            kept = [(k, v) for k, v in self.raw_headers if k.decode("latin-1") in NOT_MODIFIED_KEEP]
+            await send({"type": "http.response.start", "status": 304, "headers": kept})
+            await send({"type": "http.response.body", "body": b""})
+            if self.background is not None:
+                await self.background()
+            return
+        await super().__call__(scope, receive, send)
+
+
+class PageParamHTTPException(HTTPException):
+    """Bad ``offset``/``limit``: status 400, ``detail`` the error list of the
+    ``PageParamError`` (kept as ``.error``)."""
+
+    def __init__(self, error: PageParamError) -> None:
+        super().__init__(400, detail=error.errors)  # type: ignore[arg-type]
+        self.error = error
+
+
+def parse_page_params(
+    request: Request,
+    *,
+    default_limit: int | None = None,
+    max_limit: int = MAX_LIMIT,
+    max_offset: int | None = None,
+) -> PageParams:
+    """Checked ``offset``/``limit`` of a request; raises
+    ``PageParamHTTPException`` (400) for bad values."""
+    try:
+        return _parse(request.query_params, default_limit=default_limit, max_limit=max_limit, max_offset=max_offset)
+    except PageParamError as e:
+        raise PageParamHTTPException(e) from None
+
+
+def page_params(
+    *,
+    default_limit: int | None = None,
+    max_limit: int = MAX_LIMIT,
+    max_offset: int | None = None,
+) -> Callable[..., PageParams]:
+    """A FastAPI dependency: ``page: PageParams = Depends(page_params(max_limit=500))``.
+
+    ``offset`` and ``limit`` are declared so they appear in the OpenAPI
+    schema, as strings: they are checked here, so that bad values get this
+    module's 400 rather than FastAPI's 422, and repeated ones are refused.
+    """
+    # Checked now, not on the first request.
+    _parse({}, default_limit=default_limit, max_limit=max_limit, max_offset=max_offset)
+
+    def dependency(request: Request, offset: str | None = None, limit: str | None = None) -> PageParams:
+        return parse_page_params(request, default_limit=default_limit, max_limit=max_limit, max_offset=max_offset)
+
+    return dependency
+
+
+async def _page_param_error(request: Request, exc: Exception) -> Response:
+    error = exc.error if isinstance(exc, PageParamHTTPException) else exc
+    assert isinstance(error, PageParamError)
+    return Response(error.body, 400, media_type=JSON_CONTENT_TYPE)
+
+
+#: For ``Starlette(exception_handlers=...)`` (FastAPI needs none): renders
+#: page parameter errors as the JSON 400 FastAPI would.
+exception_handlers: dict[Any, Callable[..., Any]] = {
+    PageParamHTTPException: _page_param_error,
+    PageParamError: _page_param_error,
+}
