@@ -1,10 +1,11 @@
 //! `slotjson.Document`: a JSON array blob plus its item index, served by
 //! slicing (see spec/FORMAT.md for the container).
 
+use super::args::{envelope_extra, format_error, page_bound};
 use super::encode::parse_options;
 use super::errors::to_pyerr;
 use crate::cpython::{self, HeldBuffer, Obj};
-use crate::document::{Document, Envelope, Error as DocError, FormatError};
+use crate::document::{Document, Envelope, Error as DocError};
 use crate::emit::Options;
 use pyo3::exceptions::{PyIndexError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -24,19 +25,6 @@ pub struct PyDocumentIndex {
     doc: Py<PyDocument>,
 }
 
-fn format_error(py: Python<'_>, e: FormatError) -> PyErr {
-    match py
-        .import("slotjson._errors")
-        .and_then(|m| m.getattr("FormatError"))
-    {
-        Ok(cls) => PyErr::from_type(
-            cls.downcast_into::<PyType>().expect("a class"),
-            e.to_string(),
-        ),
-        Err(err) => err,
-    }
-}
-
 fn doc_error(py: Python<'_>, e: DocError) -> PyErr {
     match e {
         DocError::OutOfRange { .. } => PyIndexError::new_err(e.to_string()),
@@ -45,22 +33,9 @@ fn doc_error(py: Python<'_>, e: DocError) -> PyErr {
     }
 }
 
-/// A page bound: any non-negative int; values past the end clamp like
-/// slicing (an int beyond usize is simply "past the end").
+/// A page bound as usize (see `args::page_bound`).
 fn non_negative(name: &str, v: &Bound<'_, PyAny>) -> PyResult<usize> {
-    if let Ok(i) = v.extract::<isize>() {
-        return usize::try_from(i)
-            .map_err(|_| PyValueError::new_err(format!("{name} must be >= 0, not {i}")));
-    }
-    let index = v
-        .call_method0("__index__")
-        .map_err(|_| PyTypeError::new_err(format!("{name} must be an int")))?;
-    if index.lt(0)? {
-        return Err(PyValueError::new_err(format!(
-            "{name} must be >= 0, not {index}"
-        )));
-    }
-    Ok(usize::MAX)
+    page_bound(name, v).map(|n| usize::try_from(n).unwrap_or(usize::MAX))
 }
 
 /// An item index as Python reads it (negative from the end); an int too
@@ -212,15 +187,7 @@ impl PyDocument {
             .transpose()?
             .unwrap_or(0);
         let limit = limit.map(|l| non_negative("limit", l)).transpose()?;
-        let extra = match extra {
-            None => None,
-            Some(e) if e.is_instance_of::<pyo3::types::PyDict>() => {
-                let depth = 256i64.into_pyobject(py)?.into_any();
-                let opts = parse_options(false, false, "error", false, None, &depth, "iso")?;
-                Some(super::encode::encode(py, e, &opts)?)
-            }
-            Some(_) => return Err(PyTypeError::new_err("extra must be a dict")),
-        };
+        let extra = envelope_extra(py, extra)?;
         let keys = Envelope::new(items_key, total_key).map_err(|e| doc_error(py, e))?;
         let mut out = Vec::new();
         self.doc

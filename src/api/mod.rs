@@ -1,5 +1,6 @@
 //! The Python-facing functions of `slotjson._native`.
 
+mod args;
 mod document;
 mod encode;
 mod errors;

@@ -9,42 +9,13 @@
 
 use std::ops::Range;
 
-use super::encode::{encode, parse_options};
+use super::args::{envelope_extra, format_error, page_bound};
 use crate::cpython::HeldBuffer;
 use crate::document::container::{self, Header, RangeRead};
-use crate::document::{sj64, FormatError};
-use crate::json::{self, Text};
-use pyo3::exceptions::{PyTypeError, PyValueError};
+use crate::document::{sj64, Envelope, FormatError};
+use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict, PyType};
-
-fn format_error(py: Python<'_>, e: FormatError) -> PyErr {
-    match py
-        .import("slotjson._errors")
-        .and_then(|m| m.getattr("FormatError"))
-    {
-        Ok(cls) => PyErr::from_type(
-            cls.downcast_into::<PyType>().expect("a class"),
-            e.to_string(),
-        ),
-        Err(err) => err,
-    }
-}
-
-/// A non-negative Python int as u64. Values past u64 are saturated: every
-/// use clamps them to the item count anyway, like a Python slice.
-fn non_negative(name: &str, v: &Bound<'_, PyAny>) -> PyResult<u64> {
-    if v.lt(0)? {
-        return Err(PyValueError::new_err(format!(
-            "{name} must be >= 0, not {v}"
-        )));
-    }
-    match v.extract::<u64>() {
-        Ok(n) => Ok(n),
-        Err(e) if e.is_instance_of::<pyo3::exceptions::PyOverflowError>(v.py()) => Ok(u64::MAX),
-        Err(e) => Err(e),
-    }
-}
+use pyo3::types::PyBytes;
 
 fn pair(r: Range<u64>) -> (u64, u64) {
     (r.start, r.end)
@@ -73,8 +44,8 @@ impl PyRangeRead {
         offset: &Bound<'_, PyAny>,
         limit: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
-        let offset = non_negative("offset", offset)?;
-        let limit = limit.map(|l| non_negative("limit", l)).transpose()?;
+        let offset = page_bound("offset", offset)?;
+        let limit = limit.map(|l| page_bound("limit", l)).transpose()?;
         let bytes = HeldBuffer::get(header)?;
         let header = Header::parse(bytes.as_ref()).map_err(|e| format_error(py, e))?;
         Ok(Self {
@@ -175,34 +146,20 @@ impl PyRangeRead {
         extra: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyBytes>> {
         // Encoded before the page is assembled so a bad `extra` costs nothing.
-        let extra = match extra {
-            None => Vec::new(),
-            Some(e) if e.is_instance_of::<PyDict>() => {
-                let depth = 256i64.into_pyobject(py)?.into_any();
-                let opts = parse_options(false, false, "error", false, None, &depth, "iso")?;
-                let text = encode(py, e, &opts)?;
-                // `dumps` of a dict is compact `{...}`: keep the members.
-                text[1..text.len() - 1].to_vec()
-            }
-            Some(_) => return Err(PyTypeError::new_err("extra must be a dict")),
-        };
+        let extra = envelope_extra(py, extra)?;
+        let keys = Envelope::new(items_key, total_key)
+            .map_err(|e| PyValueError::new_err(e.to_string()))?;
         let fetched = HeldBuffer::get(fetched)?;
         let page = self
             .read
             .page(fetched.as_ref())
             .map_err(|e| format_error(py, e))?;
-        let mut out = Vec::with_capacity(page.len() + extra.len() + 64);
-        out.push(b'{');
-        json_key(&mut out, items_key)?;
-        out.extend_from_slice(&page);
-        out.push(b',');
-        json_key(&mut out, total_key)?;
-        out.extend_from_slice(itoa::Buffer::new().format(self.header.count).as_bytes());
-        if !extra.is_empty() {
-            out.push(b',');
-            out.extend_from_slice(&extra);
-        }
-        out.push(b'}');
+        let mut out = Vec::with_capacity(page.len() + 64);
+        keys.write_with(&mut out, self.header.count, extra.as_deref(), |out| {
+            out.extend_from_slice(&page);
+            Ok(())
+        })
+        .map_err(|e| PyValueError::new_err(e.to_string()))?;
         Ok(PyBytes::new(py, &out))
     }
 
@@ -215,22 +172,14 @@ impl PyRangeRead {
     }
 }
 
-/// `"key":` as a JSON member name.
-fn json_key(out: &mut Vec<u8>, key: &str) -> PyResult<()> {
-    json::write_str(out, Text::Utf8(key), false)
-        .map_err(|e| PyValueError::new_err(format!("bad envelope key: {e:?}")))?;
-    out.push(b':');
-    Ok(())
-}
-
 /// The container bytes holding index entries `first..=last` (the entries
 /// for items `first..last`). Their position does not depend on the header,
 /// so they can be requested together with it.
 #[pyfunction]
 #[pyo3(name = "index_range")]
 pub fn index_range(first: &Bound<'_, PyAny>, last: &Bound<'_, PyAny>) -> PyResult<(u64, u64)> {
-    let first = non_negative("first", first)?;
-    let last = non_negative("last", last)?;
+    let first = page_bound("first", first)?;
+    let last = page_bound("last", last)?;
     Ok(pair(container::index_range(first, last)))
 }
 

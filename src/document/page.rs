@@ -33,6 +33,32 @@ impl Envelope {
         mid.push(b':');
         Ok(Self { head, mid })
     }
+
+    /// Appends `{<items>:<page>,<total>:N<extra members>}`, with the page
+    /// written by `page` (a JSON array); nothing is left behind on error.
+    /// `extra` is JSON object text whose members are appended (`{}` or
+    /// `None` adds nothing); only its braces are checked.
+    pub fn write_with(
+        &self,
+        out: &mut Vec<u8>,
+        total: u64,
+        extra: Option<&[u8]>,
+        page: impl FnOnce(&mut Vec<u8>) -> Result<(), Error>,
+    ) -> Result<(), Error> {
+        let members = extra_members(extra)?;
+        atomically(out, |out| {
+            out.extend_from_slice(&self.head);
+            page(out)?;
+            out.extend_from_slice(&self.mid);
+            out.extend_from_slice(itoa::Buffer::new().format(total).as_bytes());
+            if !members.is_empty() {
+                out.push(b',');
+                out.extend_from_slice(members);
+            }
+            out.push(b'}');
+            Ok(())
+        })
+    }
 }
 
 fn trim_json_ws(mut s: &[u8]) -> &[u8] {
@@ -182,18 +208,8 @@ impl<'a> DocumentView<'a> {
         keys: &Envelope,
         extra: Option<&[u8]>,
     ) -> Result<(), Error> {
-        let members = extra_members(extra)?;
-        atomically(out, |out| {
-            out.extend_from_slice(&keys.head);
-            self.write_page_into(out, offset, limit)?;
-            out.extend_from_slice(&keys.mid);
-            out.extend_from_slice(itoa::Buffer::new().format(self.count).as_bytes());
-            if !members.is_empty() {
-                out.push(b',');
-                out.extend_from_slice(members);
-            }
-            out.push(b'}');
-            Ok(())
+        keys.write_with(out, self.count as u64, extra, |out| {
+            self.write_page_into(out, offset, limit)
         })
     }
 

@@ -1,0 +1,55 @@
+//! Argument handling shared by the Python-facing functions.
+
+use super::encode::{encode, parse_options};
+use crate::document::FormatError;
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyType};
+
+/// `slotjson.FormatError` carrying `e`'s message.
+pub fn format_error(py: Python<'_>, e: FormatError) -> PyErr {
+    match py
+        .import("slotjson._errors")
+        .and_then(|m| m.getattr("FormatError"))
+    {
+        Ok(cls) => PyErr::from_type(
+            cls.downcast_into::<PyType>().expect("a class"),
+            e.to_string(),
+        ),
+        Err(err) => err,
+    }
+}
+
+/// A page bound: a non-negative int. Values past u64 saturate: every use
+/// clamps them to the item count anyway, like a Python slice.
+pub fn page_bound(name: &str, v: &Bound<'_, PyAny>) -> PyResult<u64> {
+    if let Ok(n) = v.extract::<u64>() {
+        return Ok(n);
+    }
+    let index = v
+        .call_method0("__index__")
+        .map_err(|_| PyTypeError::new_err(format!("{name} must be an int")))?;
+    if index.lt(0)? {
+        return Err(PyValueError::new_err(format!(
+            "{name} must be >= 0, not {index}"
+        )));
+    }
+    Ok(u64::MAX)
+}
+
+/// The `extra=` of an envelope: a dict written by `dumps` (default
+/// options) as JSON object text, or None.
+pub fn envelope_extra(
+    py: Python<'_>,
+    extra: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Option<Vec<u8>>> {
+    match extra {
+        None => Ok(None),
+        Some(e) if e.is_instance_of::<PyDict>() => {
+            let depth = 256i64.into_pyobject(py)?.into_any();
+            let opts = parse_options(false, false, "error", false, None, &depth, "iso")?;
+            Ok(Some(encode(py, e, &opts)?))
+        }
+        Some(_) => Err(PyTypeError::new_err("extra must be a dict")),
+    }
+}
