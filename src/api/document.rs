@@ -77,7 +77,8 @@ pub fn encode_indexed(
         PyList::new(py, items.try_iter()?.collect::<PyResult<Vec<_>>>()?)?.into_any()
     };
     let (blob, index) = super::encode::encode_seq(py, Obj::from_bound(&seq), opts, true)
-        .map_err(|e| to_pyerr(py, e, ""))?; // a sequence: paths start at `[i]`
+        .map_err(|e| to_pyerr(py, e, ""))? // a sequence: paths start at `[i]`
+        .into_parts();
     Document::from_parts(blob, index).map_err(|e| format_error(py, e))
 }
 

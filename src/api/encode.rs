@@ -3,7 +3,7 @@
 use super::errors::to_pyerr;
 use super::threads;
 use crate::cpython::{self, Obj};
-use crate::emit::{encode_items, EmitError, Emitter, Options};
+use crate::emit::{encode_items, EmitError, Emitter, Options, Pieces};
 use crate::json::TimeFormat;
 use crate::plan::plan_of;
 use pyo3::exceptions::{PyTypeError, PyValueError};
@@ -87,24 +87,58 @@ pub fn root_name(obj: &Bound<'_, PyAny>) -> String {
     }
 }
 
-/// Encode `obj` into a fresh buffer (GIL held throughout).
-pub fn encode(py: Python<'_>, obj: &Bound<'_, PyAny>, opts: &Options) -> PyResult<Vec<u8>> {
+/// Encoded output: one buffer, or pieces from parallel workers that are
+/// joined by one copy into wherever the result must live.
+pub enum Encoded {
+    Whole(Vec<u8>, Vec<u8>),
+    Pieces(Pieces),
+}
+
+impl Encoded {
+    /// The JSON text as `bytes`, copied once.
+    pub fn into_pybytes<'py>(self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
+        match self {
+            Encoded::Whole(blob, _) => Ok(PyBytes::new(py, &blob)),
+            Encoded::Pieces(p) => PyBytes::new_with(py, p.len(), |buf| {
+                p.fill(buf);
+                Ok(())
+            }),
+        }
+    }
+
+    /// The JSON text and index as vectors (a Document's storage).
+    pub fn into_parts(self) -> (Vec<u8>, Vec<u8>) {
+        match self {
+            Encoded::Whole(blob, index) => (blob, index),
+            Encoded::Pieces(mut p) => {
+                let index = std::mem::take(&mut p.index);
+                (p.into_vec(), index)
+            }
+        }
+    }
+}
+
+/// Encode `obj` (GIL held throughout).
+pub fn encode_value(py: Python<'_>, obj: &Bound<'_, PyAny>, opts: &Options) -> PyResult<Encoded> {
     let o = Obj::from_bound(obj);
     let t = o.ty();
     let types = cpython::types();
     if t == types.list || t == types.tuple {
-        return encode_seq(py, o, opts, false)
-            .map(|(blob, _)| blob)
-            .map_err(|e| to_pyerr(py, e, ""));
+        return encode_seq(py, o, opts, false).map_err(|e| to_pyerr(py, e, ""));
     }
     let mut em = Emitter::new(py, opts, SMALL_CAPACITY);
     match em.write(o) {
-        Ok(()) => Ok(std::mem::take(&mut em.out)),
+        Ok(()) => Ok(Encoded::Whole(std::mem::take(&mut em.out), Vec::new())),
         Err(e) => {
             drop(em);
             Err(to_pyerr(py, e, &root_name(obj)))
         }
     }
+}
+
+/// Encode `obj` into one buffer.
+pub fn encode(py: Python<'_>, obj: &Bound<'_, PyAny>, opts: &Options) -> PyResult<Vec<u8>> {
+    encode_value(py, obj, opts).map(|e| e.into_parts().0)
 }
 
 /// Encode a list or tuple as one JSON array, on one or several threads
@@ -114,7 +148,7 @@ pub fn encode_seq<'a>(
     seq: Obj<'a>,
     opts: &Options,
     indexed: bool,
-) -> Result<(Vec<u8>, Vec<u8>), Box<EmitError>> {
+) -> Result<Encoded, Box<EmitError>> {
     // dumps_indexed also passes list and tuple subclasses.
     let is_list = seq.ty().has_flag(pyo3::ffi::Py_TPFLAGS_LIST_SUBCLASS);
     let n = if is_list {
@@ -126,7 +160,7 @@ pub fn encode_seq<'a>(
         .saturating_mul(ITEM_BYTES.load(Ordering::Relaxed))
         .clamp(SMALL_CAPACITY, 1 << 30);
     let workers = threads::workers_for(opts.threads, n, size_hint);
-    let (blob, index) = if workers > 1 {
+    let encoded = if workers > 1 {
         // Workers cannot look classes up: give them the first item's plan.
         let mut em = Emitter::new(py, opts, 0);
         let first = if is_list {
@@ -139,7 +173,9 @@ pub fn encode_seq<'a>(
             None => None,
         };
         drop(em);
-        encode_items(py, seq, n, opts, workers, expect, indexed, size_hint)?
+        Encoded::Pieces(encode_items(
+            py, seq, n, opts, workers, expect, indexed, size_hint,
+        )?)
     } else {
         let mut em = Emitter::new(py, opts, size_hint);
         let mut index = Vec::with_capacity(if indexed { (n + 1) * 8 } else { 0 });
@@ -147,12 +183,16 @@ pub fn encode_seq<'a>(
         if !indexed {
             index.clear();
         }
-        (std::mem::take(&mut em.out), index)
+        Encoded::Whole(std::mem::take(&mut em.out), index)
     };
     if n > 0 {
-        ITEM_BYTES.store(blob.len() / n + 1, Ordering::Relaxed);
+        let len = match &encoded {
+            Encoded::Whole(blob, _) => blob.len(),
+            Encoded::Pieces(p) => p.len(),
+        };
+        ITEM_BYTES.store(len / n + 1, Ordering::Relaxed);
     }
-    Ok((blob, index))
+    Ok(encoded)
 }
 
 /// Serialize `obj` to JSON bytes (see spec/TYPES.md).
@@ -181,6 +221,5 @@ pub fn dumps<'py>(
         timedelta,
     )?;
     opts.threads = threads::parse(threads.as_ref())?;
-    let out = encode(py, obj, &opts)?;
-    Ok(PyBytes::new(py, &out))
+    encode_value(py, obj, &opts)?.into_pybytes(py)
 }

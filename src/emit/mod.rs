@@ -20,7 +20,7 @@ mod value;
 
 pub use error::{EmitError, ErrorKind, Seg};
 pub use options::Options;
-pub use parallel::encode_items;
+pub use parallel::{encode_items, Pieces};
 
 use crate::cpython::{self, Obj, TypeRef};
 use crate::plan::ModelPlan;

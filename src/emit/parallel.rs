@@ -57,9 +57,45 @@ fn chunks(n: usize, workers: usize) -> Vec<Range<usize>> {
         .collect()
 }
 
-/// Writes `[item,…]` for the list or tuple `seq` of `n` items using
-/// `workers` threads; returns the bytes and, with `indexed`, the N+1-entry
-/// index. `expect` seeds the workers' class cache (the first item's plan).
+/// A JSON array written in pieces: `[` + pieces joined by `,` + `]`, and
+/// (when asked for) the N+1-entry index of item starts in that array.
+pub struct Pieces {
+    pieces: Vec<Vec<u8>>,
+    pub index: Vec<u8>,
+}
+
+impl Pieces {
+    /// Length of the whole array.
+    pub fn len(&self) -> usize {
+        self.pieces.iter().map(Vec::len).sum::<usize>() + self.pieces.len().max(1) + 1
+    }
+
+    /// Writes the whole array into `out`, which must be `len()` bytes.
+    pub fn fill(&self, out: &mut [u8]) {
+        out[0] = b'[';
+        let mut at = 1;
+        for (k, piece) in self.pieces.iter().enumerate() {
+            if k > 0 {
+                out[at] = b',';
+                at += 1;
+            }
+            out[at..at + piece.len()].copy_from_slice(piece);
+            at += piece.len();
+        }
+        out[at] = b']';
+    }
+
+    pub fn into_vec(self) -> Vec<u8> {
+        let mut out = vec![0; self.len()];
+        self.fill(&mut out);
+        out
+    }
+}
+
+/// Writes the items of the list or tuple `seq` (`n` items) using `workers`
+/// threads, as pieces to be joined (one copy, by the caller, straight into
+/// its final buffer) and, with `indexed`, the index. `expect` seeds the
+/// workers' class cache (the first item's plan).
 #[allow(clippy::too_many_arguments)]
 pub fn encode_items<'a>(
     py: Python<'_>,
@@ -70,7 +106,7 @@ pub fn encode_items<'a>(
     expect: Option<Arc<ModelPlan>>,
     indexed: bool,
     size_hint: usize,
-) -> Result<(Vec<u8>, Vec<u8>)> {
+) -> Result<Pieces> {
     let ranges = chunks(n, workers);
     let per_chunk = size_hint / ranges.len().max(1) + 64;
     let parts: Vec<Part> = pool(workers).install(|| {
@@ -91,42 +127,34 @@ pub fn encode_items<'a>(
             .collect()
     });
 
-    // Stitch in order; redo abandoned chunks here, with the GIL.
-    let total: usize = parts
-        .iter()
-        .filter_map(|p| p.written.as_ref())
-        .map(|(b, _)| b.len() + 1)
-        .sum();
-    let mut out = Vec::with_capacity(total + 2);
+    // In order; abandoned chunks are redone here, with the GIL.
+    let mut pieces = Vec::with_capacity(parts.len());
     let mut index = Vec::with_capacity(if indexed { (n + 1) * 8 } else { 0 });
-    out.push(b'[');
-    let mut redo = Emitter::new(py, opts, 0);
+    let mut base = 1u64; // after `[`
     for (k, part) in parts.into_iter().enumerate() {
         if k > 0 {
-            out.push(b',');
+            base += 1; // the `,` before this piece
         }
-        let base = out.len() as u64;
-        match part.written {
-            Some((bytes, starts)) => {
-                out.extend_from_slice(&bytes);
-                for s in starts.chunks_exact(8) {
-                    let at = u64::from_le_bytes(s.try_into().expect("8 bytes")) + base;
-                    index.extend_from_slice(&at.to_le_bytes());
-                }
-            }
+        let (bytes, starts) = match part.written {
+            Some(written) => written,
             None => {
-                redo.out = std::mem::take(&mut out);
+                let mut redo = Emitter::new(py, opts, per_chunk);
                 let mut starts = Vec::new();
-                let written = redo.write_items(seq, part.range, indexed.then_some(&mut starts));
-                out = std::mem::take(&mut redo.out);
-                written?;
-                index.extend_from_slice(&starts);
+                redo.write_items(seq, part.range, indexed.then_some(&mut starts))?;
+                (std::mem::take(&mut redo.out), starts)
             }
+        };
+        for s in starts.chunks_exact(8) {
+            let at = u64::from_le_bytes(s.try_into().expect("8 bytes")) + base;
+            index.extend_from_slice(&at.to_le_bytes());
         }
+        base += bytes.len() as u64;
+        pieces.push(bytes);
     }
-    out.push(b']');
+    let mut pieces = Pieces { pieces, index };
     if indexed {
-        index.extend_from_slice(&(out.len() as u64).to_le_bytes());
+        let total = pieces.len() as u64;
+        pieces.index.extend_from_slice(&total.to_le_bytes());
     }
-    Ok((out, index))
+    Ok(pieces)
 }
