@@ -11,7 +11,7 @@ from . import competitors, workloads
 __all__ = ["OPERATIONS", "parse"]
 
 # In the order they run; the runner maps each to its function.
-OPERATIONS = ("encode", "indexed", "page100", "cache_roundtrip", "threads", "release_gil")
+OPERATIONS = ("encode", "indexed", "page100", "cache_read", "cache_roundtrip", "threads", "release_gil")
 
 
 def _choices(allowed: Sequence[str]) -> Callable[[str], tuple[str, ...]]:

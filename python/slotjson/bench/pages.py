@@ -1,4 +1,4 @@
-"""Serving one page of a list that was encoded (or cached) earlier: page100 and cache_roundtrip.
+"""Serving one page of a list that was encoded (or cached) earlier: page100, cache_read and cache_roundtrip.
 
 Every strategy is a function of the page's first index. Timed calls rotate
 through a fixed set of offsets spread over the list, so no strategy is
@@ -18,7 +18,7 @@ from . import verify
 from .context import Context
 from .features import is_fatal
 
-__all__ = ["PAGE_SIZE", "cache_roundtrip", "page100"]
+__all__ = ["PAGE_SIZE", "cache_read", "cache_roundtrip", "page100"]
 
 PAGE_SIZE = 100
 OFFSET_COUNT = 16
@@ -149,3 +149,31 @@ def cache_roundtrip(ctx: Context) -> None:
     _time_strategy(ctx, "cache_roundtrip", "pickle(bytes)",
                    f"join(pickle.loads(pickle.dumps(cached))[i:i+{page}])  (cached = per-item bytes)",
                    lambda o: _join(loads(dumps(cached, protocol=protocol))[o : o + page]), offsets, nbytes)
+
+
+def cache_read(ctx: Context) -> None:
+    """A page from bytes fetched out of a cache: from_bytes -> page (the cache was written once, untimed).
+
+    This is what every request of a server that caches the container pays; it
+    must not grow with the list.
+    """
+    items = ctx.workload.items
+    page = _page_size(ctx)
+    offsets = _offsets(len(items), page)
+    cached = ctx.item_bytes()
+    nbytes = round(statistics.mean(len(_join(cached[o : o + page])) for o in offsets))
+
+    document = _indexed_document(ctx, "cache_read")
+    if document is not None:
+        blob = document.to_bytes()  # type: ignore[attr-defined]
+        from_bytes = slotjson.Document.from_bytes
+        _time_strategy(ctx, "cache_read", "slotjson",
+                       f"Document.from_bytes(blob).page(i, {page})  (blob = doc.to_bytes())",
+                       lambda o: from_bytes(blob).page(o, page), offsets, nbytes, baseline=True)
+    if not ctx.generic:
+        return
+    loads = pickle.loads
+    pickled = pickle.dumps(cached, protocol=pickle.HIGHEST_PROTOCOL)
+    _time_strategy(ctx, "cache_read", "pickle(bytes)",
+                   f"join(pickle.loads(blob)[i:i+{page}])  (blob = pickled per-item bytes)",
+                   lambda o: _join(loads(pickled)[o : o + page]), offsets, nbytes)

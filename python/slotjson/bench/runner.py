@@ -22,6 +22,7 @@ _OPERATIONS: dict[str, Callable[[Context], None]] = {
     "encode": operations.encode,
     "indexed": operations.indexed,
     "page100": pages.page100,
+    "cache_read": pages.cache_read,
     "cache_roundtrip": pages.cache_roundtrip,
     "threads": operations.threads,
     "release_gil": operations.release_gil,
@@ -38,6 +39,7 @@ def _runnable(
     """The operations the installed slotjson supports, and a note for each it does not."""
     missing = {
         "indexed": None if features.indexed else "slotjson has no dumps_indexed()",
+        "cache_read": None if features.cache else "slotjson has no Document.to_bytes()/from_bytes()",
         "cache_roundtrip": None if features.cache else "slotjson has no Document.to_bytes()/from_bytes()",
         "threads": None if features.threads else "slotjson.dumps() does not accept threads=",
         "release_gil": None if features.release_gil else "slotjson.dumps() does not accept release_gil=",
