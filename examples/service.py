@@ -25,9 +25,8 @@ from datetime import datetime, timedelta, timezone
 from typing import Annotated
 
 import redis.asyncio as redis
-from fastapi import Depends, FastAPI, HTTPException
-
 import slotjson
+from fastapi import Depends, FastAPI, HTTPException
 from slotjson.cache import AsyncRedisDocumentStore
 from slotjson.web import PageParams
 from slotjson.web.starlette import JSONResponse, PageResponse, page_params

@@ -1,5 +1,6 @@
 import dataclasses
-from typing import Any, Callable, Iterable, Literal, Mapping, TypeVar, overload
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, Literal, TypeVar, overload
 
 from typing_extensions import dataclass_transform
 

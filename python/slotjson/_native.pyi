@@ -1,6 +1,7 @@
 # The part of the Rust extension module that the Python side relies on.
 import os
-from typing import Any, Callable, Iterable, Literal, Protocol, Sequence, SupportsIndex, TypedDict, final, overload
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, Literal, Protocol, SupportsIndex, TypedDict, final, overload
 
 from typing_extensions import Buffer
 

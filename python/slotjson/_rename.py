@@ -10,11 +10,10 @@ that a renamer should not erase, and ``class_`` must not collide with a field
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Union
 
 __all__ = ["RENAMERS", "Rename", "resolve_rename"]
 
-Rename = Union[None, str, Callable[[str], str]]
+Rename = str | Callable[[str], str] | None
 
 
 def _split(name: str) -> tuple[str, list[str], str]:

@@ -102,9 +102,9 @@ class ModelType:
     cls: type
 
 
-Node = Union[
-    ScalarType, OptionalType, UnionType, ListType, TupleType, DictType, EnumType, LiteralType, ModelType
-]
+Node = (
+    ScalarType | OptionalType | UnionType | ListType | TupleType | DictType | EnumType | LiteralType | ModelType
+)
 
 ANY = ScalarType("any", "Any")
 NONE = ScalarType("none", "None")
@@ -281,7 +281,7 @@ class Resolver:
         return LiteralType("literal", f"Literal[{', '.join(texts)}]", tuple(args))
 
     def _tuple(self, annotation: object, args: tuple[object, ...]) -> Node:
-        if annotation is typing.Tuple:  # bare typing.Tuple: args () like tuple[()]
+        if annotation is tuple:  # bare typing.Tuple: args () like tuple[()]
             return ListType("list", "tuple", ANY)
         if len(args) == 2 and args[1] is Ellipsis:
             item = self.node(args[0])

@@ -17,8 +17,10 @@ from __future__ import annotations
 import json
 
 import pytest
-
 import slotjson
+
+# The Redis fixtures (a real redis-server on loopback), for every test module.
+from redis_server import redis_client, redis_server  # noqa: E402, F401
 
 try:  # hypothesis is only needed by test_property.py; keep the rest runnable without it.
     from hypothesis import HealthCheck, settings

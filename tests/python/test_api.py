@@ -5,7 +5,6 @@ import importlib.resources
 import math
 
 import pytest
-
 import slotjson
 
 CORE_NAMES = {"model", "field", "compile", "dumps", "to_builtins", "describe", "EncodeError", "SpecError"}

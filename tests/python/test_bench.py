@@ -15,7 +15,6 @@ import io
 import json
 
 import pytest
-
 import slotjson
 from slotjson.bench import Competitor, Encoders, run, verify, workloads
 from slotjson.bench.competitors import isoformat_default

@@ -7,7 +7,6 @@ import asyncio
 
 import pytest
 import slotjson
-from redis_server import redis_server  # noqa: F401  (fixture)
 from slotjson.cache import AsyncRedisDocumentStore, PageRead
 
 DOC = slotjson.dumps_indexed([{"n": i, "name": f"item {i}"} for i in range(500)])

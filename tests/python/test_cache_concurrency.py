@@ -16,7 +16,6 @@ import time
 
 import pytest
 import slotjson
-from redis_server import redis_server  # noqa: F401  (fixture)
 
 DURATION = 2.0
 KEY = "shared"

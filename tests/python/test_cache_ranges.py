@@ -9,7 +9,6 @@ import random
 from pathlib import Path
 
 import pytest
-
 import slotjson
 from slotjson._native import RangeRead, index_range, sj64
 

@@ -12,7 +12,6 @@ from datetime import timedelta
 
 import pytest
 import slotjson
-from redis_server import redis_client, redis_server  # noqa: F401  (fixtures)
 from slotjson.cache import PageRead, RedisDocumentStore
 
 ITEMS = [{"i": i, "s": "é" * (i % 5), "tags": list(range(i % 3))} for i in range(300)]

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 import slotjson
-from redis_server import redis_client, redis_server  # noqa: F401  (fixtures)
 from slotjson.cache import ConcurrentReplaceError, RedisDocumentStore, _steps
 
 OLD = slotjson.dumps_indexed([f"old {i}" for i in range(2000)])

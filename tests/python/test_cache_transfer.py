@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import pytest
 import slotjson
-from redis_server import redis_client, redis_server  # noqa: F401  (fixtures)
 from slotjson.cache import RedisDocumentStore
 
 OFFSET, LIMIT = 500, 100

@@ -27,10 +27,9 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any, Optional
 
 import pytest
+import slotjson
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-import slotjson
 from slotjson import Document
 
 UTC = timezone.utc

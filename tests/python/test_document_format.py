@@ -31,7 +31,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-
 import slotjson
 from slotjson import Document, FormatError
 

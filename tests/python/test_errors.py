@@ -14,7 +14,6 @@ from enum import Enum
 from typing import Any, Optional, Union
 
 import pytest
-
 import slotjson
 from conftest import assert_oracle, assert_same_error, capture_error
 

@@ -17,7 +17,6 @@ from typing import Any, Optional, Union
 from zoneinfo import ZoneInfo
 
 import pytest
-
 import slotjson
 from conftest import assert_oracle, capture_error
 

@@ -10,7 +10,6 @@ from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 import pytest
-
 import slotjson
 
 pytestmark = pytest.mark.usefixtures("path_mode")

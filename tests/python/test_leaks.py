@@ -17,7 +17,6 @@ from decimal import Decimal
 from typing import Any, Optional
 
 import pytest
-
 import slotjson
 
 pytestmark = pytest.mark.usefixtures("path_mode")

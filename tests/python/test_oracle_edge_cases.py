@@ -16,7 +16,6 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
-
 import slotjson
 from conftest import assert_oracle
 

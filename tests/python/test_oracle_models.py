@@ -18,9 +18,8 @@ from enum import Enum, Flag, IntEnum
 from typing import Any, ClassVar, Dict, List, Literal, Optional, Tuple, Union
 from zoneinfo import ZoneInfo
 
-import pytest
-
 import _future_models as fm
+import pytest
 import slotjson
 from conftest import assert_oracle
 

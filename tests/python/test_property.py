@@ -18,11 +18,10 @@ from typing import Any, Literal, Optional, Union
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-
 import slotjson
 from conftest import assert_oracle, assert_same_error
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 # Both path modes, with examples kept small enough for CI on 2 cores.
 PROPERTY = settings(

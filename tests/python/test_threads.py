@@ -9,7 +9,6 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Optional
 
 import pytest
-
 import slotjson
 
 pytestmark = pytest.mark.usefixtures("path_mode")

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from redis_server import import_or_skip, redis_server  # noqa: F401  (fixture)
+from redis_server import import_or_skip
 
 import_or_skip("fastapi")
 uvicorn = import_or_skip("uvicorn")

@@ -19,7 +19,8 @@ import datetime as dt
 import importlib
 import importlib.metadata
 import json
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 __all__ = ["NAMES", "Competitor", "Encoders", "isoformat_default", "load"]
 

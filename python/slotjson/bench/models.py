@@ -11,7 +11,6 @@ import annotations``) so pydantic resolves them without module lookups.
 """
 
 import datetime
-from typing import Optional
 
 import slotjson
 
@@ -25,7 +24,7 @@ __all__ = ["Article", "FlatRow", "Label", "Measurement", "PullRequest", "User"]
 class User:
     id: int
     login: str
-    display_name: Optional[str]
+    display_name: str | None
     site_admin: bool
     reputation: float
 
@@ -34,7 +33,7 @@ class User:
 class Label:
     name: str
     color: str
-    description: Optional[str]
+    description: str | None
 
 
 @slotjson.model
@@ -51,9 +50,9 @@ class PullRequest:
     labels: list[Label]
     created_at: datetime.datetime  # aware, UTC
     updated_at: datetime.datetime  # naive
-    merged_at: Optional[datetime.datetime]
-    closed_at: Optional[datetime.datetime]
-    milestone: Optional[str]
+    merged_at: datetime.datetime | None
+    closed_at: datetime.datetime | None
+    milestone: str | None
     additions: int
     deletions: int
     changed_files: int
@@ -73,7 +72,7 @@ class FlatRow:
     quantity: int
     price: float
     created_at: datetime.datetime
-    category: Optional[str]
+    category: str | None
 
 
 # -- text: long strings of every CPython storage width (1, 2 and 4 bytes per char) -----

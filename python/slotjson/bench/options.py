@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 from . import competitors, workloads
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 import pickle
 import statistics
-from typing import Callable
+from collections.abc import Callable
 
 import slotjson
 

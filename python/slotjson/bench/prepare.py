@@ -12,7 +12,8 @@ from __future__ import annotations
 import dataclasses
 import json
 import time
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import slotjson
 

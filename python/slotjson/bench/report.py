@@ -10,7 +10,8 @@ next to it, so a noisy row is visible as such.
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 from .context import Row
 

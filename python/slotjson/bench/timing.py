@@ -14,7 +14,7 @@ import dataclasses
 import gc
 import statistics
 import time
-from typing import Callable
+from collections.abc import Callable
 
 __all__ = ["AUTO_MAX_SAMPLES", "AUTO_MIN_SAMPLES", "Timing", "measure"]
 

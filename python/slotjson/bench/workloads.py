@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import random
-from typing import Callable
+from collections.abc import Callable
 
 from . import corpus
 from .corpus import ASCII, ASTRAL, BMP, ESCAPES, LATIN1
