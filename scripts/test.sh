@@ -54,7 +54,7 @@ for py in "${pythons[@]}"; do
     [ -x "$venv/bin/python" ] || "$py" -m venv "$venv"
     "$venv/bin/python" -m pip install --quiet --upgrade pip >/dev/null
     "$venv/bin/python" -m pip install --quiet "maturin>=1.5,<2" "pytest>=7" "hypothesis>=6" \
-        numpy "redis>=5" fastapi starlette uvicorn httpx aiohttp flask
+        numpy orjson "redis>=5" fastapi starlette uvicorn httpx aiohttp flask
     VIRTUAL_ENV="$venv" PATH="$venv/bin:$PATH" maturin develop --release --quiet
     set +e
     # shellcheck disable=SC2086
