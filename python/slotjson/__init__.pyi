@@ -106,6 +106,7 @@ def dumps(
     max_depth: int = 256,
     timedelta: _Timedelta = "iso",
     threads: int | None = None,
+    release_gil: bool = False,
 ) -> bytes: ...
 def set_threads(n: int | None, /) -> int | None:
     """Worker threads for calls without threads= (None: the CPU count); returns the previous setting."""
@@ -121,6 +122,7 @@ def dumps_indexed(
     max_depth: int = 256,
     timedelta: _Timedelta = "iso",
     threads: int | None = None,
+    release_gil: bool = False,
 ) -> Document: ...
 def to_builtins(
     obj: object,

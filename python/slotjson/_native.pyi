@@ -30,6 +30,7 @@ def dumps(
     max_depth: int = 256,
     timedelta: Literal["iso", "seconds"] = "iso",
     threads: int | None = None,
+    release_gil: bool = False,
 ) -> bytes: ...
 def dumps_indexed(
     items: Iterable[object],
@@ -42,6 +43,7 @@ def dumps_indexed(
     max_depth: int = 256,
     timedelta: Literal["iso", "seconds"] = "iso",
     threads: int | None = None,
+    release_gil: bool = False,
 ) -> Document: ...
 def set_threads(n: int | None, /) -> int | None: ...
 

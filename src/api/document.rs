@@ -346,7 +346,7 @@ impl PyDocumentIndex {
 
 /// Serialize `items` once into a Document (see `dumps` for the options).
 #[pyfunction]
-#[pyo3(signature = (items, *, utc_z=false, omit_microseconds=false, nan="error", ascii=false, default=None, max_depth=None, timedelta="iso", threads=None))]
+#[pyo3(signature = (items, *, utc_z=false, omit_microseconds=false, nan="error", ascii=false, default=None, max_depth=None, timedelta="iso", threads=None, release_gil=false))]
 #[allow(clippy::too_many_arguments)]
 pub fn dumps_indexed(
     py: Python<'_>,
@@ -359,6 +359,7 @@ pub fn dumps_indexed(
     max_depth: Option<Bound<'_, PyAny>>,
     timedelta: &str,
     threads: Option<Bound<'_, PyAny>>,
+    release_gil: bool,
 ) -> PyResult<PyDocument> {
     let depth = max_depth.unwrap_or_else(|| 256i64.into_pyobject(py).expect("int").into_any());
     let mut opts = parse_options(
@@ -371,6 +372,7 @@ pub fn dumps_indexed(
         timedelta,
     )?;
     opts.threads = super::threads::parse(threads.as_ref())?;
+    opts.release_gil = release_gil;
     Ok(PyDocument {
         doc: encode_indexed(py, items, &opts)?,
     })

@@ -74,6 +74,7 @@ pub fn parse_options(
         max_depth: depth as u32,
         timedelta_seconds,
         threads: None,
+        release_gil: false,
     })
 }
 
@@ -160,7 +161,7 @@ pub fn encode_seq<'a>(
         .saturating_mul(ITEM_BYTES.load(Ordering::Relaxed))
         .clamp(SMALL_CAPACITY, 1 << 30);
     let workers = threads::workers_for(opts.threads, n, size_hint);
-    let encoded = if workers > 1 {
+    let encoded = if workers > 1 || (opts.release_gil && n > 0) {
         // Workers cannot look classes up: give them the first item's plan.
         let mut em = Emitter::new(py, opts, 0);
         let first = if is_list {
@@ -174,7 +175,15 @@ pub fn encode_seq<'a>(
         };
         drop(em);
         Encoded::Pieces(encode_items(
-            py, seq, n, opts, workers, expect, indexed, size_hint,
+            py,
+            seq,
+            n,
+            opts,
+            workers,
+            expect,
+            indexed,
+            size_hint,
+            opts.release_gil,
         )?)
     } else {
         let mut em = Emitter::new(py, opts, size_hint);
@@ -197,7 +206,7 @@ pub fn encode_seq<'a>(
 
 /// Serialize `obj` to JSON bytes (see spec/TYPES.md).
 #[pyfunction]
-#[pyo3(signature = (obj, *, utc_z=false, omit_microseconds=false, nan="error", ascii=false, default=None, max_depth=None, timedelta="iso", threads=None))]
+#[pyo3(signature = (obj, *, utc_z=false, omit_microseconds=false, nan="error", ascii=false, default=None, max_depth=None, timedelta="iso", threads=None, release_gil=false))]
 #[allow(clippy::too_many_arguments)]
 pub fn dumps<'py>(
     py: Python<'py>,
@@ -210,6 +219,7 @@ pub fn dumps<'py>(
     max_depth: Option<Bound<'py, PyAny>>,
     timedelta: &str,
     threads: Option<Bound<'py, PyAny>>,
+    release_gil: bool,
 ) -> PyResult<Bound<'py, PyBytes>> {
     let mut opts = parse_options(
         utc_z,
@@ -221,5 +231,6 @@ pub fn dumps<'py>(
         timedelta,
     )?;
     opts.threads = threads::parse(threads.as_ref())?;
+    opts.release_gil = release_gil;
     encode_value(py, obj, &opts)?.into_pybytes(py)
 }

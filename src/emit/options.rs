@@ -17,4 +17,6 @@ pub struct Options {
     pub timedelta_seconds: bool,
     /// Worker threads asked for; `None` chooses by size.
     pub threads: Option<usize>,
+    /// Let other Python threads run between slices of the work.
+    pub release_gil: bool,
 }

@@ -11,11 +11,12 @@
 use super::{Emitter, Options, Result};
 use crate::cpython::Obj;
 use crate::plan::ModelPlan;
-use pyo3::Python;
+use pyo3::prelude::*;
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
 
 /// Chunks per worker: enough to even out items of very different sizes.
 const CHUNKS_PER_WORKER: usize = 8;
@@ -92,10 +93,61 @@ impl Pieces {
     }
 }
 
+/// Collects chunk outputs in order, placing their item starts in the index.
+struct Assembly {
+    pieces: Vec<Vec<u8>>,
+    index: Vec<u8>,
+    /// Where the next piece will start in the joined array.
+    next: u64,
+}
+
+impl Assembly {
+    fn push(&mut self, bytes: Vec<u8>, starts: &[u8]) {
+        // A chunk of a list that shrank between slices may be empty; an
+        // empty piece would leave `,,` behind.
+        if bytes.is_empty() {
+            return;
+        }
+        if !self.pieces.is_empty() {
+            self.next += 1; // the `,` before this piece
+        }
+        for s in starts.chunks_exact(8) {
+            let at = u64::from_le_bytes(s.try_into().expect("8 bytes")) + self.next;
+            self.index.extend_from_slice(&at.to_le_bytes());
+        }
+        self.next += bytes.len() as u64;
+        self.pieces.push(bytes);
+    }
+}
+
+/// Items per chunk when the call yields the GIL between slices of work.
+const YIELDING_CHUNK_ITEMS: usize = 64;
+/// How long a yield of the GIL leaves it free for a waiting thread.
+const HANDOVER: Duration = Duration::from_micros(50);
+
+/// Work done between two yields of the GIL (`release_gil=True`): Python's
+/// own switch interval, so the call and other threads take turns as Python
+/// threads do.
+fn slice(py: Python<'_>) -> Duration {
+    py.import("sys")
+        .and_then(|sys| sys.call_method0("getswitchinterval"))
+        .and_then(|v| v.extract::<f64>())
+        .ok()
+        .filter(|s| s.is_finite() && *s > 0.0)
+        .map_or(Duration::from_millis(5), |s| {
+            Duration::from_secs_f64(s.min(1.0))
+        })
+}
+
 /// Writes the items of the list or tuple `seq` (`n` items) using `workers`
 /// threads, as pieces to be joined (one copy, by the caller, straight into
 /// its final buffer) and, with `indexed`, the index. `expect` seeds the
 /// workers' class cache (the first item's plan).
+///
+/// With `yield_gil`, the items are written in short slices and the GIL is
+/// released between slices so other Python threads run; they may then change
+/// anything, but only between slices, when nothing but `seq` itself (re-read
+/// item by item) is held borrowed.
 #[allow(clippy::too_many_arguments)]
 pub fn encode_items<'a>(
     py: Python<'_>,
@@ -106,55 +158,96 @@ pub fn encode_items<'a>(
     expect: Option<Arc<ModelPlan>>,
     indexed: bool,
     size_hint: usize,
+    yield_gil: bool,
 ) -> Result<Pieces> {
-    let ranges = chunks(n, workers);
+    let ranges = if yield_gil {
+        fixed_chunks(n, YIELDING_CHUNK_ITEMS)
+    } else {
+        chunks(n, workers)
+    };
     let per_chunk = size_hint / ranges.len().max(1) + 64;
-    let parts: Vec<Part> = pool(workers).install(|| {
-        ranges
-            .into_par_iter()
-            .map(|range| {
-                let mut em = Emitter::without_gil(opts, per_chunk);
-                if let Some(plan) = &expect {
-                    em.expect_class(plan.clone());
-                }
-                let mut index = Vec::new();
-                let written = em
-                    .write_items(seq, range.clone(), indexed.then_some(&mut index))
-                    .ok()
-                    .map(|()| (std::mem::take(&mut em.out), index));
-                Part { range, written }
-            })
-            .collect()
-    });
-
-    // In order; abandoned chunks are redone here, with the GIL.
-    let mut pieces = Vec::with_capacity(parts.len());
-    let mut index = Vec::with_capacity(if indexed { (n + 1) * 8 } else { 0 });
-    let mut base = 1u64; // after `[`
-    for (k, part) in parts.into_iter().enumerate() {
-        if k > 0 {
-            base += 1; // the `,` before this piece
-        }
-        let (bytes, starts) = match part.written {
-            Some(written) => written,
-            None => {
-                let mut redo = Emitter::new(py, opts, per_chunk);
-                let mut starts = Vec::new();
-                redo.write_items(seq, part.range, indexed.then_some(&mut starts))?;
-                (std::mem::take(&mut redo.out), starts)
-            }
-        };
-        for s in starts.chunks_exact(8) {
-            let at = u64::from_le_bytes(s.try_into().expect("8 bytes")) + base;
-            index.extend_from_slice(&at.to_le_bytes());
-        }
-        base += bytes.len() as u64;
-        pieces.push(bytes);
+    let group = if yield_gil {
+        workers.max(1) * 2
+    } else {
+        ranges.len().max(1)
+    };
+    let mut out = Assembly {
+        pieces: Vec::with_capacity(ranges.len()),
+        index: Vec::new(),
+        next: 1,
+    };
+    if indexed {
+        out.index.reserve((n + 1) * 8);
     }
-    let mut pieces = Pieces { pieces, index };
+    let slice = if yield_gil { slice(py) } else { Duration::MAX };
+    let mut last_yield = Instant::now();
+    for batch in ranges.chunks(group) {
+        let parts: Vec<Part> = if workers > 1 {
+            pool(workers).install(|| {
+                batch
+                    .par_iter()
+                    .map(|range| {
+                        let mut em = Emitter::without_gil(opts, per_chunk);
+                        if let Some(plan) = &expect {
+                            em.expect_class(plan.clone());
+                        }
+                        let mut index = Vec::new();
+                        let written = em
+                            .write_items(seq, range.clone(), indexed.then_some(&mut index))
+                            .ok()
+                            .map(|()| (std::mem::take(&mut em.out), index));
+                        Part {
+                            range: range.clone(),
+                            written,
+                        }
+                    })
+                    .collect()
+            })
+        } else {
+            batch
+                .iter()
+                .map(|range| Part {
+                    range: range.clone(),
+                    written: None,
+                })
+                .collect()
+        };
+        // In order; chunks not written by a worker are written here, with
+        // the GIL.
+        for part in parts {
+            let (bytes, starts) = match part.written {
+                Some(written) => written,
+                None => {
+                    let mut em = Emitter::new(py, opts, per_chunk);
+                    if let Some(plan) = &expect {
+                        em.expect_class(plan.clone());
+                    }
+                    let mut starts = Vec::new();
+                    em.write_items(seq, part.range, indexed.then_some(&mut starts))?;
+                    (std::mem::take(&mut em.out), starts)
+                }
+            };
+            out.push(bytes, &starts);
+        }
+        if yield_gil && last_yield.elapsed() >= slice {
+            // Releasing and at once re-taking the GIL would mostly win it
+            // back before a waiting thread is even scheduled: pause briefly
+            // so one can take it (it then runs its switch interval).
+            py.allow_threads(|| std::thread::sleep(HANDOVER));
+            last_yield = Instant::now();
+        }
+    }
+    let mut pieces = Pieces {
+        pieces: out.pieces,
+        index: out.index,
+    };
     if indexed {
         let total = pieces.len() as u64;
         pieces.index.extend_from_slice(&total.to_le_bytes());
     }
     Ok(pieces)
+}
+
+fn fixed_chunks(n: usize, size: usize) -> Vec<Range<usize>> {
+    (0..n).step_by(size).map(|a| a..(a + size).min(n)).collect()
 }

@@ -125,12 +125,12 @@ def test_set_threads_changes_the_automatic_count_and_returns_the_previous():
 
 
 def test_many_python_threads_share_the_pool_without_deadlock():
-    items = entries(400)
+    items = entries(100)
     expected = slotjson.dumps(items, threads=1)
     failures = []
 
     def run():
-        for _ in range(100):
+        for _ in range(500):
             if slotjson.dumps(items, threads=2) != expected:
                 failures.append("mismatch")
 
