@@ -61,7 +61,7 @@ def test_too_deep_for_the_stack_is_an_error(depth, stack):
     assert out.startswith("EncodeError: ") and "stack" in out, out
 
 
-@pytest.mark.parametrize("depth,stack", [(3_000, 0), (1_000, 4 * 1024 * 1024)], ids=["main-thread", "4m-thread"])
+@pytest.mark.parametrize("depth,stack", [(1_500, 0), (800, 4 * 1024 * 1024)], ids=["main-thread", "4m-thread"])
 def test_deep_nesting_within_the_stack_works(depth, stack):
     assert run_child(depth, stack) == "ok"
 
