@@ -11,7 +11,6 @@ import time
 from typing import Any, Optional
 
 import pytest
-
 import slotjson
 
 
