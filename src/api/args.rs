@@ -46,8 +46,7 @@ pub fn envelope_extra(
     match extra {
         None => Ok(None),
         Some(e) if e.is_instance_of::<PyDict>() => {
-            let depth = 256i64.into_pyobject(py)?.into_any();
-            let opts = parse_options(false, false, "error", false, None, &depth, "iso")?;
+            let opts = parse_options(false, false, "error", false, None, None, "iso", None, false)?;
             Ok(Some(encode(py, e, &opts)?))
         }
         Some(_) => Err(PyTypeError::new_err("extra must be a dict")),

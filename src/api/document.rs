@@ -361,18 +361,17 @@ pub fn dumps_indexed(
     threads: Option<Bound<'_, PyAny>>,
     release_gil: bool,
 ) -> PyResult<PyDocument> {
-    let depth = max_depth.unwrap_or_else(|| 256i64.into_pyobject(py).expect("int").into_any());
-    let mut opts = parse_options(
+    let opts = parse_options(
         utc_z,
         omit_microseconds,
         nan,
         ascii,
         default,
-        &depth,
+        max_depth.as_ref(),
         timedelta,
+        threads.as_ref(),
+        release_gil,
     )?;
-    opts.threads = super::threads::parse(threads.as_ref())?;
-    opts.release_gil = release_gil;
     Ok(PyDocument {
         doc: encode_indexed(py, items, &opts)?,
     })

@@ -16,6 +16,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 static ITEM_BYTES: AtomicUsize = AtomicUsize::new(128);
 const SMALL_CAPACITY: usize = 256;
 
+/// `max_depth` when the caller gives none.
+const DEFAULT_MAX_DEPTH: i64 = 256;
+
+/// The keyword options shared by `dumps` and `dumps_indexed`, validated.
 #[allow(clippy::too_many_arguments)]
 pub fn parse_options(
     utc_z: bool,
@@ -23,17 +27,22 @@ pub fn parse_options(
     nan: &str,
     ascii: bool,
     default: Option<Bound<'_, PyAny>>,
-    max_depth: &Bound<'_, PyAny>,
+    max_depth: Option<&Bound<'_, PyAny>>,
     timedelta: &str,
+    threads: Option<&Bound<'_, PyAny>>,
+    release_gil: bool,
 ) -> PyResult<Options> {
     // A bool is an int to Python, but never a sensible depth.
-    let depth = match max_depth.extract::<i64>() {
-        Ok(d) if !max_depth.is_instance_of::<pyo3::types::PyBool>() => d,
-        _ => {
-            return Err(PyValueError::new_err(format!(
-                "max_depth must be a non-negative int, not {max_depth:?}"
-            )))
-        }
+    let depth = match max_depth {
+        None => DEFAULT_MAX_DEPTH,
+        Some(m) => match m.extract::<i64>() {
+            Ok(d) if !m.is_instance_of::<pyo3::types::PyBool>() => d,
+            _ => {
+                return Err(PyValueError::new_err(format!(
+                    "max_depth must be a non-negative int, not {m:?}"
+                )))
+            }
+        },
     };
     let nan_null = match nan {
         "error" => false,
@@ -73,8 +82,8 @@ pub fn parse_options(
         default: default.map(Bound::unbind),
         max_depth: depth as u32,
         timedelta_seconds,
-        threads: None,
-        release_gil: false,
+        threads: threads::parse(threads)?,
+        release_gil,
     })
 }
 
@@ -221,16 +230,16 @@ pub fn dumps<'py>(
     threads: Option<Bound<'py, PyAny>>,
     release_gil: bool,
 ) -> PyResult<Bound<'py, PyBytes>> {
-    let mut opts = parse_options(
+    let opts = parse_options(
         utc_z,
         omit_microseconds,
         nan,
         ascii,
         default,
-        &max_depth.unwrap_or_else(|| 256i64.into_pyobject(py).expect("int").into_any()),
+        max_depth.as_ref(),
         timedelta,
+        threads.as_ref(),
+        release_gil,
     )?;
-    opts.threads = threads::parse(threads.as_ref())?;
-    opts.release_gil = release_gil;
     encode_value(py, obj, &opts)?.into_pybytes(py)
 }

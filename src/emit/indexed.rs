@@ -40,8 +40,10 @@ impl<'a> Emitter<'a, '_> {
         };
         for i in range.clone() {
             let Some(item) = get(i) else { break };
-            if let Some(next) = get(i + 1).filter(|_| i + 1 < range.end) {
-                cpython::prefetch(next);
+            if i + 1 < range.end {
+                if let Some(next) = get(i + 1) {
+                    cpython::prefetch(next);
+                }
             }
             if i > range.start {
                 self.out.push(b',');
