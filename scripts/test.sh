@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs every test: the pure-Rust unit tests, then the Python suite on each
+# Runs every test: the Rust unit tests, then the Python suite on each
 # supported CPython (3.10–3.13) found on this machine, each in its own venv
-# with a release build of the extension.
+# with a release build of the extension, and once more on the default
+# python3 against a build with debug assertions and overflow checks on.
 #
 #   scripts/test.sh                # all interpreters found
 #   PYTHONS="python3.12" scripts/test.sh
@@ -16,8 +17,10 @@ cd "$(dirname "$0")/.."
 root=$(pwd)
 venvs=${SLOTJSON_VENVS:-$root/.venvs}
 
-echo "== cargo test (pure-Rust modules)"
+echo "== cargo test"
 cargo test --lib --tests --quiet
+# The walker's own unit tests need the Python-facing half of the crate.
+cargo test --lib --features python --quiet emit::
 
 # Interpreters: $PYTHONS if given, else the newest patch release of each
 # supported minor version known to pyenv, else python3.X on PATH.
@@ -47,24 +50,34 @@ mapfile -t pythons < <(find_pythons)
 default_ver=$(python3 -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 tested=()
 failed=()
-for py in "${pythons[@]}"; do
-    ver=$("$py" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
-    echo "== CPython $ver ($py)"
-    venv="$venvs/py$ver"
+# run_suite PYTHON VENV_NAME LABEL MATURIN_PROFILE_ARGS...
+run_suite() {
+    local py=$1 name=$2 label=$3
+    shift 3
+    echo "== $label ($py)"
+    local venv="$venvs/$name"
     [ -x "$venv/bin/python" ] || "$py" -m venv "$venv"
     "$venv/bin/python" -m pip install --quiet --upgrade pip >/dev/null
     "$venv/bin/python" -m pip install --quiet "maturin>=1.5,<2" "pytest>=7" "hypothesis>=6" \
         numpy orjson "redis>=5" fastapi starlette uvicorn httpx aiohttp flask
-    VIRTUAL_ENV="$venv" PATH="$venv/bin:$PATH" maturin develop --release --quiet
+    VIRTUAL_ENV="$venv" PATH="$venv/bin:$PATH" maturin develop --quiet "$@"
     set +e
     # shellcheck disable=SC2086
     (cd "$root" && "$venv/bin/python" -m pytest -q -p no:cacheprovider ${PYTEST_ARGS:-})
-    rc=$?
+    local rc=$?
     set -e
     # Exit code 5 means pytest collected nothing: that is a failure here.
-    [ $rc -eq 0 ] || failed+=("$ver (pytest exit $rc)")
+    [ $rc -eq 0 ] || failed+=("$label (pytest exit $rc)")
+}
+
+for py in "${pythons[@]}"; do
+    ver=$("$py" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+    run_suite "$py" "py$ver" "CPython $ver" --release
     tested+=("$ver")
 done
+if [ -z "${SLOTJSON_SKIP_CHECKED:-}" ]; then
+    run_suite "$(command -v python3)" checked "CPython $default_ver, debug assertions on" --profile checked
+fi
 
 case " ${tested[*]} " in
     *" $default_ver "*) ;;

@@ -3,7 +3,10 @@
 use super::errors::to_pyerr;
 use super::threads;
 use crate::cpython::{self, Obj};
-use crate::emit::{encode_items, EmitError, Emitter, Options, Pieces};
+use crate::emit::{
+    encode_items, encode_items_releasing, encode_value_releasing, EmitError, Emitter, Options,
+    Pieces,
+};
 use crate::json::TimeFormat;
 use crate::plan::plan_of;
 use pyo3::exceptions::{PyTypeError, PyValueError};
@@ -136,6 +139,11 @@ pub fn encode_value(py: Python<'_>, obj: &Bound<'_, PyAny>, opts: &Options) -> P
     if t == types.list || t == types.tuple {
         return encode_seq(py, o, opts, false).map_err(|e| to_pyerr(py, e, ""));
     }
+    if opts.release_gil {
+        return encode_value_releasing(py, o, opts)
+            .map(|blob| Encoded::Whole(blob, Vec::new()))
+            .map_err(|e| to_pyerr(py, e, &root_name(obj)));
+    }
     let mut em = Emitter::new(py, opts, SMALL_CAPACITY);
     match em.write(o) {
         Ok(()) => Ok(Encoded::Whole(std::mem::take(&mut em.out), Vec::new())),
@@ -183,16 +191,13 @@ pub fn encode_seq<'a>(
             None => None,
         };
         drop(em);
-        Encoded::Pieces(encode_items(
-            py,
-            seq,
-            n,
-            opts,
-            workers,
-            expect,
-            indexed,
-            size_hint,
-            opts.release_gil,
+        let encode = if opts.release_gil {
+            encode_items_releasing
+        } else {
+            encode_items
+        };
+        Encoded::Pieces(encode(
+            py, seq, n, opts, workers, expect, indexed, size_hint,
         )?)
     } else {
         let mut em = Emitter::new(py, opts, size_hint);
@@ -203,12 +208,12 @@ pub fn encode_seq<'a>(
         }
         Encoded::Whole(std::mem::take(&mut em.out), index)
     };
-    if n > 0 {
-        let len = match &encoded {
-            Encoded::Whole(blob, _) => blob.len(),
-            Encoded::Pieces(p) => p.len(),
-        };
-        ITEM_BYTES.store(len / n + 1, Ordering::Relaxed);
+    let len = match &encoded {
+        Encoded::Whole(blob, _) => blob.len(),
+        Encoded::Pieces(p) => p.len(),
+    };
+    if let Some(per_item) = len.checked_div(n) {
+        ITEM_BYTES.store(per_item + 1, Ordering::Relaxed);
     }
     Ok(encoded)
 }

@@ -26,6 +26,7 @@ fn exc_text(e: &PyErr, py: Python<'_>) -> String {
 }
 
 /// `root` is the class name when the top-level value is a model, else "".
+#[allow(clippy::boxed_local)] // errors travel boxed: the success path stays small
 pub fn to_pyerr(py: Python<'_>, err: Box<EmitError>, root: &str) -> PyErr {
     let EmitError { path, kind } = *err;
     let mut cause: Option<PyErr> = None;

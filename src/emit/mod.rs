@@ -14,13 +14,16 @@ mod indexed;
 mod model;
 mod options;
 mod parallel;
+mod release;
 mod scalar;
 mod slow;
+mod tape;
 mod value;
 
 pub use error::{EmitError, ErrorKind, Seg};
 pub use options::Options;
 pub use parallel::{encode_items, Pieces};
+pub use release::{encode_items_releasing, encode_value_releasing};
 
 use crate::cpython::{self, Obj, TypeRef};
 use crate::plan::ModelPlan;
@@ -55,6 +58,9 @@ pub struct Emitter<'a, 'py> {
     pins: cpython::Pins,
     pinned_stack: usize,
     pinned_keys: usize,
+    /// `release_gil=True`: costly leaves are copied here and formatted
+    /// later without the GIL, leaving holes in `out` (see `tape`).
+    tape: Option<tape::Tape>,
 }
 
 impl<'a, 'py> Emitter<'a, 'py> {
@@ -80,7 +86,14 @@ impl<'a, 'py> Emitter<'a, 'py> {
             pins: cpython::Pins::default(),
             pinned_stack: 0,
             pinned_keys: 0,
+            tape: None,
         }
+    }
+
+    /// Cut costly leaves out into a tape instead of formatting them.
+    fn taping(mut self) -> Self {
+        self.tape = Some(tape::Tape::default());
+        self
     }
 
     /// The GIL token, or the `NeedsGil` stop on a worker thread.

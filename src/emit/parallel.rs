@@ -16,7 +16,6 @@ use rayon::prelude::*;
 use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::{Arc, Mutex, OnceLock};
-use std::time::{Duration, Instant};
 
 /// Chunks per worker: enough to even out items of very different sizes.
 const CHUNKS_PER_WORKER: usize = 8;
@@ -30,7 +29,7 @@ struct Part {
 }
 
 /// The reused pools, one per worker count asked for.
-fn pool(workers: usize) -> Arc<rayon::ThreadPool> {
+pub(super) fn pool(workers: usize) -> Arc<rayon::ThreadPool> {
     static POOLS: OnceLock<Mutex<HashMap<usize, Arc<rayon::ThreadPool>>>> = OnceLock::new();
     let mut pools = POOLS
         .get_or_init(Default::default)
@@ -50,7 +49,7 @@ fn pool(workers: usize) -> Arc<rayon::ThreadPool> {
         .clone()
 }
 
-fn chunks(n: usize, workers: usize) -> Vec<Range<usize>> {
+pub(super) fn chunks(n: usize, workers: usize) -> Vec<Range<usize>> {
     let count = (workers * CHUNKS_PER_WORKER).clamp(1, n.max(1));
     (0..count)
         .map(|c| (n * c / count)..(n * (c + 1) / count))
@@ -94,7 +93,7 @@ impl Pieces {
 }
 
 /// Collects chunk outputs in order, placing their item starts in the index.
-struct Assembly {
+pub(super) struct Assembly {
     pieces: Vec<Vec<u8>>,
     index: Vec<u8>,
     /// Where the next piece will start in the joined array.
@@ -102,7 +101,15 @@ struct Assembly {
 }
 
 impl Assembly {
-    fn push(&mut self, bytes: Vec<u8>, starts: &[u8]) {
+    pub(super) fn new(chunks: usize, index_entries: Option<usize>) -> Self {
+        Assembly {
+            pieces: Vec::with_capacity(chunks),
+            index: Vec::with_capacity(index_entries.map_or(0, |n| (n + 1) * 8)),
+            next: 1,
+        }
+    }
+
+    pub(super) fn push(&mut self, bytes: Vec<u8>, starts: &[u8]) {
         // A chunk of a list that shrank between slices may be empty; an
         // empty piece would leave `,,` behind.
         if bytes.is_empty() {
@@ -118,36 +125,25 @@ impl Assembly {
         self.next += bytes.len() as u64;
         self.pieces.push(bytes);
     }
-}
 
-/// Items per chunk when the call yields the GIL between slices of work.
-const YIELDING_CHUNK_ITEMS: usize = 64;
-/// How long a yield of the GIL leaves it free for a waiting thread.
-const HANDOVER: Duration = Duration::from_micros(50);
-
-/// Work done between two yields of the GIL (`release_gil=True`): Python's
-/// own switch interval, so the call and other threads take turns as Python
-/// threads do.
-fn slice(py: Python<'_>) -> Duration {
-    py.import("sys")
-        .and_then(|sys| sys.call_method0("getswitchinterval"))
-        .and_then(|v| v.extract::<f64>())
-        .ok()
-        .filter(|s| s.is_finite() && *s > 0.0)
-        .map_or(Duration::from_millis(5), |s| {
-            Duration::from_secs_f64(s.min(1.0))
-        })
+    /// The pieces, and with `indexed` the index closed by the total length.
+    pub(super) fn finish(self, indexed: bool) -> Pieces {
+        let mut pieces = Pieces {
+            pieces: self.pieces,
+            index: self.index,
+        };
+        if indexed {
+            let total = pieces.len() as u64;
+            pieces.index.extend_from_slice(&total.to_le_bytes());
+        }
+        pieces
+    }
 }
 
 /// Writes the items of the list or tuple `seq` (`n` items) using `workers`
 /// threads, as pieces to be joined (one copy, by the caller, straight into
 /// its final buffer) and, with `indexed`, the index. `expect` seeds the
 /// workers' class cache (the first item's plan).
-///
-/// With `yield_gil`, the items are written in short slices and the GIL is
-/// released between slices so other Python threads run; they may then change
-/// anything, but only between slices, when nothing but `seq` itself (re-read
-/// item by item) is held borrowed.
 #[allow(clippy::too_many_arguments)]
 pub fn encode_items<'a>(
     py: Python<'_>,
@@ -158,96 +154,45 @@ pub fn encode_items<'a>(
     expect: Option<Arc<ModelPlan>>,
     indexed: bool,
     size_hint: usize,
-    yield_gil: bool,
 ) -> Result<Pieces> {
-    let ranges = if yield_gil {
-        fixed_chunks(n, YIELDING_CHUNK_ITEMS)
-    } else {
-        chunks(n, workers)
-    };
+    let ranges = chunks(n, workers);
     let per_chunk = size_hint / ranges.len().max(1) + 64;
-    let group = if yield_gil {
-        workers.max(1) * 2
-    } else {
-        ranges.len().max(1)
-    };
-    let mut out = Assembly {
-        pieces: Vec::with_capacity(ranges.len()),
-        index: Vec::new(),
-        next: 1,
-    };
-    if indexed {
-        out.index.reserve((n + 1) * 8);
-    }
-    let slice = if yield_gil { slice(py) } else { Duration::MAX };
-    let mut last_yield = Instant::now();
-    for batch in ranges.chunks(group) {
-        let parts: Vec<Part> = if workers > 1 {
-            pool(workers).install(|| {
-                batch
-                    .par_iter()
-                    .map(|range| {
-                        let mut em = Emitter::without_gil(opts, per_chunk);
-                        if let Some(plan) = &expect {
-                            em.expect_class(plan.clone());
-                        }
-                        let mut index = Vec::new();
-                        let written = em
-                            .write_items(seq, range.clone(), indexed.then_some(&mut index))
-                            .ok()
-                            .map(|()| (std::mem::take(&mut em.out), index));
-                        Part {
-                            range: range.clone(),
-                            written,
-                        }
-                    })
-                    .collect()
-            })
-        } else {
-            batch
-                .iter()
-                .map(|range| Part {
-                    range: range.clone(),
-                    written: None,
-                })
-                .collect()
-        };
-        // In order; chunks not written by a worker are written here, with
-        // the GIL.
-        for part in parts {
-            let (bytes, starts) = match part.written {
-                Some(written) => written,
-                None => {
-                    let mut em = Emitter::new(py, opts, per_chunk);
-                    if let Some(plan) = &expect {
-                        em.expect_class(plan.clone());
-                    }
-                    let mut starts = Vec::new();
-                    em.write_items(seq, part.range, indexed.then_some(&mut starts))?;
-                    (std::mem::take(&mut em.out), starts)
+    let mut out = Assembly::new(ranges.len(), indexed.then_some(n));
+    let parts: Vec<Part> = pool(workers).install(|| {
+        ranges
+            .par_iter()
+            .map(|range| {
+                let mut em = Emitter::without_gil(opts, per_chunk);
+                if let Some(plan) = &expect {
+                    em.expect_class(plan.clone());
                 }
-            };
-            out.push(bytes, &starts);
-        }
-        if yield_gil && last_yield.elapsed() >= slice {
-            // Releasing and at once re-taking the GIL would mostly win it
-            // back before a waiting thread is even scheduled: pause briefly
-            // so one can take it (it then runs its switch interval).
-            py.allow_threads(|| std::thread::sleep(HANDOVER));
-            last_yield = Instant::now();
-        }
+                let mut index = Vec::new();
+                let written = em
+                    .write_items(seq, range.clone(), indexed.then_some(&mut index))
+                    .ok()
+                    .map(|()| (std::mem::take(&mut em.out), index));
+                Part {
+                    range: range.clone(),
+                    written,
+                }
+            })
+            .collect()
+    });
+    // In order; chunks not written by a worker are written here, with the GIL.
+    for part in parts {
+        let (bytes, starts) = match part.written {
+            Some(written) => written,
+            None => {
+                let mut em = Emitter::new(py, opts, per_chunk);
+                if let Some(plan) = &expect {
+                    em.expect_class(plan.clone());
+                }
+                let mut starts = Vec::new();
+                em.write_items(seq, part.range, indexed.then_some(&mut starts))?;
+                (std::mem::take(&mut em.out), starts)
+            }
+        };
+        out.push(bytes, &starts);
     }
-    let mut pieces = Pieces {
-        pieces: out.pieces,
-        index: out.index,
-    };
-    if indexed {
-        let total = pieces.len() as u64;
-        pieces.index.extend_from_slice(&total.to_le_bytes());
-    }
-    Ok(pieces)
-}
-
-fn fixed_chunks(n: usize, size: usize) -> Vec<Range<usize>> {
-    (0..n).step_by(size).map(|a| a..(a + size).min(n)).collect()
+    Ok(out.finish(indexed))
 }

@@ -1,6 +1,6 @@
 //! Leaf values: text, numbers, dates.
 
-use super::{EmitError, Emitter, ErrorKind, Result};
+use super::{tape, EmitError, Emitter, ErrorKind, Result};
 use crate::cpython::{self, IntValue, Obj};
 use crate::json;
 
@@ -12,6 +12,12 @@ impl<'a> Emitter<'a, '_> {
                 "could not read str".into(),
             )));
         };
+        if let Some(tape) = &mut self.tape {
+            if tape::Tape::takes(text.text()) {
+                tape.push_str(self.out.len(), text.text());
+                return Ok(());
+            }
+        }
         json::write_str(&mut self.out, text.text(), self.opts.ascii).map_err(|e| {
             EmitError::new(ErrorKind::LoneSurrogate {
                 index: e.index,
@@ -41,7 +47,10 @@ impl<'a> Emitter<'a, '_> {
     #[inline(always)]
     pub(super) fn write_f64(&mut self, f: f64) -> Result<()> {
         if f.is_finite() {
-            json::write_f64(&mut self.out, f);
+            match &mut self.tape {
+                Some(tape) => tape.push_f64(self.out.len(), f),
+                None => json::write_f64(&mut self.out, f),
+            }
         } else if self.opts.nan_null {
             self.out.extend_from_slice(b"null");
         } else {
@@ -70,7 +79,12 @@ impl<'a> Emitter<'a, '_> {
                 None => self.utcoffset(tz, Some(v))?,
             },
         };
-        json::temporal::write_datetime(&mut self.out, date, time, offset, self.opts.time);
+        match &mut self.tape {
+            Some(tape) => tape.push_datetime(self.out.len(), date, time, offset),
+            None => {
+                json::temporal::write_datetime(&mut self.out, date, time, offset, self.opts.time)
+            }
+        }
         Ok(())
     }
 

@@ -64,6 +64,10 @@ def assert_oracle(x, **o):
             f"  dumps:     {got[max(0, i - 40):i + 40]!r}\n"
             f"  reference: {expected[max(0, i - 40):i + 40]!r}"
         )
+    if "release_gil" not in o:
+        # The two-pass encode (strings, floats and datetimes formatted after
+        # the GIL is released) must write the very same bytes.
+        assert slotjson.dumps(x, release_gil=True, **o) == got, "release_gil=True wrote other bytes"
     return got
 
 
@@ -86,6 +90,9 @@ def assert_same_error(x, **o):
     assert str(e_native) == str(e_ref), f"messages differ:\n  dumps:       {e_native}\n  to_builtins: {e_ref}"
     assert isinstance(e_native.path, tuple), f"path should be a tuple, got {type(e_native.path).__name__}"
     assert e_native.path == e_ref.path, f"paths differ: {e_native.path!r} vs {e_ref.path!r}"
+    if "release_gil" not in o:
+        e_released = capture_error(slotjson.dumps, x, release_gil=True, **o)
+        assert (str(e_released), e_released.path) == (str(e_native), e_native.path)
     # The contract: EncodeError is both a TypeError and a ValueError.
     assert isinstance(e_native, TypeError) and isinstance(e_native, ValueError)
     return e_native

@@ -1,0 +1,273 @@
+//! `release_gil=True`: an encode in two passes, so most of the formatting
+//! runs while other Python threads run.
+//!
+//! 1. The walk, with the GIL held (nothing can change underneath), writes
+//!    the JSON's structure as usual — brackets, keys, ints, literals — but
+//!    leaves a hole wherever a costly leaf goes (a string, a float, a
+//!    datetime) and *copies* that leaf's value into a `Tape`.
+//! 2. `Tape::render` fills the holes: escaping, float and date formatting.
+//!    It reads only the tape, never an object, so it runs with the GIL
+//!    released: other threads may mutate, rebind or free anything meanwhile.
+//!
+//! Copies rather than strong references: a tape entry costs about what an
+//! incref would, needs no decref pass (with the GIL) at the end, and can
+//! never be the last reference to something.
+
+use crate::json::{self, Date, LoneSurrogate, Text, Time, TimeFormat};
+
+/// Non-ASCII strings shorter than this are escaped during the walk: for
+/// them the copy and the bookkeeping cost more than the transcoding.
+const DEFER_STR_MIN: usize = 8;
+
+/// Which arena a copied string's code units are in, and how to read them.
+#[derive(Clone, Copy)]
+enum Units {
+    Ascii,
+    Latin1,
+    Utf8,
+    Ucs2,
+    Ucs4,
+}
+
+enum Leaf {
+    Str {
+        units: Units,
+        start: usize,
+        len: usize,
+    },
+    Float(f64),
+    DateTime {
+        date: Date,
+        time: Time,
+        offset_us: Option<i64>,
+    },
+}
+
+/// The leaves cut out of one piece of output, in output order, each with
+/// its position in the walk's output (`at`).
+#[derive(Default)]
+pub struct Tape {
+    leaves: Vec<(usize, Leaf)>,
+    narrow: Vec<u8>,
+    utf8: String,
+    ucs2: Vec<u16>,
+    ucs4: Vec<u32>,
+}
+
+/// Output options the second pass needs.
+#[derive(Clone, Copy)]
+pub struct Render {
+    pub ascii: bool,
+    pub time: TimeFormat,
+}
+
+impl Tape {
+    /// Whether `text` is worth cutting out. ASCII (and text CPython already
+    /// holds as UTF-8) is escaped during the walk: escaping it costs about
+    /// what copying it into the tape would. Text stored as Latin-1, UCS-2
+    /// or UCS-4 is transcoded to UTF-8 later, without the GIL.
+    #[inline(always)]
+    pub fn takes(text: Text<'_>) -> bool {
+        match text {
+            Text::Ascii(_) | Text::Utf8(_) => false,
+            Text::Latin1(b) => b.len() >= DEFER_STR_MIN,
+            Text::Ucs2(u) => u.len() >= DEFER_STR_MIN,
+            Text::Ucs4(u) => u.len() >= DEFER_STR_MIN,
+        }
+    }
+
+    #[inline]
+    pub fn push_str(&mut self, at: usize, text: Text<'_>) {
+        let (units, start, len) = match text {
+            Text::Ascii(b) => (Units::Ascii, copy(&mut self.narrow, b), b.len()),
+            Text::Latin1(b) => (Units::Latin1, copy(&mut self.narrow, b), b.len()),
+            Text::Utf8(s) => {
+                let start = self.utf8.len();
+                self.utf8.push_str(s);
+                (Units::Utf8, start, s.len())
+            }
+            Text::Ucs2(u) => (Units::Ucs2, copy(&mut self.ucs2, u), u.len()),
+            Text::Ucs4(u) => (Units::Ucs4, copy(&mut self.ucs4, u), u.len()),
+        };
+        self.leaves.push((at, Leaf::Str { units, start, len }));
+    }
+
+    /// A finite float (non-finite ones are settled during the walk).
+    #[inline]
+    pub fn push_f64(&mut self, at: usize, v: f64) {
+        self.leaves.push((at, Leaf::Float(v)));
+    }
+
+    #[inline]
+    pub fn push_datetime(&mut self, at: usize, date: Date, time: Time, offset_us: Option<i64>) {
+        self.leaves.push((
+            at,
+            Leaf::DateTime {
+                date,
+                time,
+                offset_us,
+            },
+        ));
+    }
+
+    /// The walk's output `walked` with the holes filled. `starts` holds
+    /// little-endian u64 positions in `walked` (item starts, ascending);
+    /// they are returned moved to the same places in the result.
+    ///
+    /// Fails only on a lone surrogate, whose error needs the value's path:
+    /// the caller redoes that piece with the GIL.
+    pub fn render(
+        &self,
+        walked: &[u8],
+        starts: &[u8],
+        opts: Render,
+    ) -> Result<(Vec<u8>, Vec<u8>), LoneSurrogate> {
+        let mut out = Vec::with_capacity(self.size_hint(walked.len()));
+        let mut moved = Vec::with_capacity(starts.len());
+        let mut starts = starts
+            .chunks_exact(8)
+            .map(|s| u64::from_le_bytes(s.try_into().expect("8 bytes")) as usize)
+            .peekable();
+        let mut from = 0;
+        for &(at, ref leaf) in &self.leaves {
+            // Item starts up to this hole: the shift so far applies.
+            while let Some(&s) = starts.peek() {
+                if s > at {
+                    break;
+                }
+                moved.extend_from_slice(&((s + out.len() - from) as u64).to_le_bytes());
+                starts.next();
+            }
+            out.extend_from_slice(&walked[from..at]);
+            from = at;
+            match *leaf {
+                Leaf::Str { units, start, len } => {
+                    json::write_str(&mut out, self.text(units, start, len), opts.ascii)?
+                }
+                Leaf::Float(v) => json::write_f64(&mut out, v),
+                Leaf::DateTime {
+                    date,
+                    time,
+                    offset_us,
+                } => json::temporal::write_datetime(&mut out, date, time, offset_us, opts.time),
+            }
+        }
+        for s in starts {
+            moved.extend_from_slice(&((s + out.len() - from) as u64).to_le_bytes());
+        }
+        out.extend_from_slice(&walked[from..]);
+        Ok((out, moved))
+    }
+
+    fn text(&self, units: Units, start: usize, len: usize) -> Text<'_> {
+        let end = start + len;
+        match units {
+            Units::Ascii => Text::Ascii(&self.narrow[start..end]),
+            Units::Latin1 => Text::Latin1(&self.narrow[start..end]),
+            Units::Utf8 => Text::Utf8(&self.utf8[start..end]),
+            Units::Ucs2 => Text::Ucs2(&self.ucs2[start..end]),
+            Units::Ucs4 => Text::Ucs4(&self.ucs4[start..end]),
+        }
+    }
+
+    /// The rendered size when nothing needs escaping.
+    fn size_hint(&self, walked: usize) -> usize {
+        walked
+            + self.narrow.len()
+            + self.utf8.len()
+            + self.ucs2.len() * 3
+            + self.ucs4.len() * 4
+            + self.leaves.len() * 26
+    }
+}
+
+fn copy<T: Copy>(arena: &mut Vec<T>, units: &[T]) -> usize {
+    let start = arena.len();
+    arena.extend_from_slice(units);
+    start
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn opts() -> Render {
+        Render {
+            ascii: false,
+            time: TimeFormat::default(),
+        }
+    }
+
+    fn le(v: &[usize]) -> Vec<u8> {
+        v.iter().flat_map(|&x| (x as u64).to_le_bytes()).collect()
+    }
+
+    #[test]
+    fn fills_holes_and_moves_item_starts() {
+        // `[` hole `,` hole `,{"k":` hole `}]` with starts before each item.
+        let walked = b"[,,{\"k\":}]";
+        let mut tape = Tape::default();
+        tape.push_str(1, Text::Ascii(b"abcdefghijklmnopq"));
+        tape.push_f64(2, 1.5);
+        tape.push_datetime(
+            8,
+            Date {
+                year: 2024,
+                month: 2,
+                day: 29,
+            },
+            Time {
+                hour: 1,
+                minute: 2,
+                second: 3,
+                microsecond: 0,
+            },
+            Some(0),
+        );
+        let (out, starts) = tape.render(walked, &le(&[1, 2, 3]), opts()).unwrap();
+        let text = std::str::from_utf8(&out).unwrap();
+        assert_eq!(
+            text,
+            r#"["abcdefghijklmnopq",1.5,{"k":"2024-02-29T01:02:03+00:00"}]"#
+        );
+        let starts: Vec<usize> = starts
+            .chunks_exact(8)
+            .map(|s| u64::from_le_bytes(s.try_into().unwrap()) as usize)
+            .collect();
+        assert_eq!(starts, vec![1, 21, 25]);
+        assert_eq!(&out[21..24], b"1.5");
+        assert_eq!(out[25], b'{');
+    }
+
+    #[test]
+    fn every_width_and_a_lone_surrogate() {
+        let mut tape = Tape::default();
+        tape.push_str(0, Text::Latin1(&[0xe9; 16]));
+        tape.push_str(0, Text::Ucs2(&[0x20ac; 16]));
+        tape.push_str(0, Text::Ucs4(&[0x1f600; 16]));
+        tape.push_str(0, Text::Utf8("ü\n................"));
+        let (out, _) = tape.render(b"", &[], opts()).unwrap();
+        let expected = format!(
+            "\"{}\"\"{}\"\"{}\"\"ü\\n................\"",
+            "é".repeat(16),
+            "€".repeat(16),
+            "😀".repeat(16)
+        );
+        assert_eq!(String::from_utf8(out).unwrap(), expected);
+
+        let mut bad = Tape::default();
+        let mut units = [0x41u16; 16];
+        units[3] = 0xd800;
+        bad.push_str(0, Text::Ucs2(&units));
+        let err = bad.render(b"", &[], opts()).unwrap_err();
+        assert_eq!((err.index, err.code_point), (3, 0xd800));
+    }
+
+    #[test]
+    fn no_holes_is_a_copy() {
+        let tape = Tape::default();
+        let (out, starts) = tape.render(b"[1,2]", &le(&[1, 3]), opts()).unwrap();
+        assert_eq!(out, b"[1,2]");
+        assert_eq!(starts, le(&[1, 3]));
+    }
+}
