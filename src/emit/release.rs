@@ -79,6 +79,60 @@ fn render_all(walked: Vec<Walked>, workers: usize, opts: Render) -> Vec<(Range<u
     }
 }
 
+/// The output of a one-worker call: the rendered chunks joined by commas,
+/// and their item starts.
+struct Single {
+    bytes: Vec<u8>,
+    starts: Vec<u8>,
+}
+
+impl Single {
+    /// Renders chunks until one fails (its range is returned, and nothing
+    /// of it is kept) or none are left.
+    fn render(
+        &mut self,
+        chunks: &mut impl Iterator<Item = Walked>,
+        opts: Render,
+    ) -> Option<Range<usize>> {
+        for w in chunks {
+            let mark = (self.bytes.len(), self.starts.len());
+            if !self.bytes.is_empty() {
+                self.bytes.push(b',');
+            }
+            let body = self.bytes.len();
+            let rendered =
+                w.tape
+                    .render_into(&w.out, &w.starts, opts, &mut self.bytes, &mut self.starts);
+            if rendered.is_err() {
+                self.bytes.truncate(mark.0);
+                self.starts.truncate(mark.1);
+                return Some(w.range);
+            }
+            if self.bytes.len() == body {
+                // An empty chunk (the list shrank meanwhile): no comma.
+                self.bytes.truncate(mark.0);
+            }
+        }
+        None
+    }
+
+    /// A chunk written in one pass (`starts` relative to `bytes`).
+    fn append(&mut self, bytes: &[u8], starts: &[u8]) {
+        if bytes.is_empty() {
+            return;
+        }
+        if !self.bytes.is_empty() {
+            self.bytes.push(b',');
+        }
+        let base = self.bytes.len() as u64;
+        for s in starts.chunks_exact(8) {
+            let at = u64::from_le_bytes(s.try_into().expect("8 bytes")) + base;
+            self.starts.extend_from_slice(&at.to_le_bytes());
+        }
+        self.bytes.extend_from_slice(bytes);
+    }
+}
+
 /// `encode_items` with `release_gil=True` (same arguments and result).
 #[allow(clippy::too_many_arguments)]
 pub fn encode_items_releasing<'a>(
@@ -99,6 +153,11 @@ pub fn encode_items_releasing<'a>(
     };
     let slice = slice(py);
     let mut out = Assembly::new(ranges.len(), indexed.then_some(n));
+    // One worker renders every chunk, in order, into one buffer.
+    let mut single = Single {
+        bytes: Vec::with_capacity(if workers <= 1 { size_hint } else { 0 }),
+        starts: Vec::new(),
+    };
     let mut walked: Vec<Walked> = Vec::with_capacity(ranges.len());
     let mut holding_since = Instant::now();
     // Between clock checks, one chunk per worker is walked.
@@ -132,25 +191,36 @@ pub fn encode_items_releasing<'a>(
         }
         // Second pass, without it.
         let batch = std::mem::take(&mut walked);
-        let rendered = py.allow_threads(|| render_all(batch, workers, render));
-        for (range, r) in rendered {
-            match r {
-                Ok((bytes, starts)) => out.push(bytes, &starts),
-                Err(_) => {
-                    // A lone surrogate: its error needs the path, which
-                    // only a walk with the GIL can build.
-                    let (bytes, starts) = rewrite(py, opts, &expect, seq, range, indexed)?;
-                    out.push(bytes, &starts);
+        if workers > 1 {
+            let rendered = py.allow_threads(|| render_all(batch, workers, render));
+            for (range, r) in rendered {
+                match r {
+                    Ok((bytes, starts)) => out.push(bytes, &starts),
+                    Err(_) => {
+                        let (bytes, starts) = rewrite(py, opts, &expect, seq, range, indexed)?;
+                        out.push(bytes, &starts);
+                    }
                 }
+            }
+        } else {
+            let mut batch = batch.into_iter();
+            while let Some(failed) = py.allow_threads(|| single.render(&mut batch, render)) {
+                let (bytes, starts) = rewrite(py, opts, &expect, seq, failed, indexed)?;
+                single.append(&bytes, &starts);
             }
         }
         holding_since = Instant::now();
     }
+    if workers <= 1 {
+        out.push(single.bytes, &single.starts);
+    }
     Ok(out.finish(indexed))
 }
 
-/// One chunk written in a single pass with the GIL: the error it raises,
-/// or (if another thread changed the offending value meanwhile) its output.
+/// A chunk whose render failed (a lone surrogate: its error needs the
+/// value's path, which only a walk with the GIL can build), written in one
+/// pass with the GIL: the error it raises, or (if another thread changed
+/// the offending value meanwhile) its output.
 fn rewrite<'a>(
     py: Python<'_>,
     opts: &Options,

@@ -47,10 +47,7 @@ impl<'a> Emitter<'a, '_> {
     #[inline(always)]
     pub(super) fn write_f64(&mut self, f: f64) -> Result<()> {
         if f.is_finite() {
-            match &mut self.tape {
-                Some(tape) => tape.push_f64(self.out.len(), f),
-                None => json::write_f64(&mut self.out, f),
-            }
+            json::write_f64(&mut self.out, f);
         } else if self.opts.nan_null {
             self.out.extend_from_slice(b"null");
         } else {

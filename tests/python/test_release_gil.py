@@ -215,3 +215,15 @@ def test_lone_surrogate_errors_name_the_path(workers, bad):
     assert "lone surrogate" in str(released.value)
     with pytest.raises(slotjson.EncodeError, match=r"^Mixed\.text: .*lone surrogate"):
         slotjson.dumps(Mixed(bad, [], items[0].when, None, 1.0, {}, None), release_gil=True)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_items_that_are_nothing_but_a_hole(workers):
+    # An item (or a whole chunk) whose only text is filled in after the walk.
+    when = datetime(2000, 1, 1)
+    for items in ([when], ["é" * 20], ["é" * 20, when] * 50, [[], "€" * 9, {}, when]):
+        expected = slotjson.dumps(items, threads=1)
+        assert slotjson.dumps(items, threads=workers, release_gil=True) == expected
+        doc = slotjson.dumps_indexed(items, threads=workers, release_gil=True)
+        assert bytes(doc) == expected
+        assert [doc[i] for i in range(len(doc))] == [slotjson.dumps(x) for x in items]
