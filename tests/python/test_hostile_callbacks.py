@@ -2,8 +2,11 @@
 __eq__ for omit-if-default) may change or free the very objects being
 walked. The encoder must never crash: it pins what it is inside of and
 re-reads containers afterwards, so the result is valid JSON or an
-EncodeError."""
+EncodeError. Each test runs with a default call and with release_gil=True
+(where the walk that runs these callbacks is followed by a render without
+the GIL)."""
 
+import functools
 import gc
 import json
 from datetime import datetime, timedelta, tzinfo
@@ -13,6 +16,11 @@ import pytest
 import slotjson
 
 pytestmark = pytest.mark.usefixtures("path_mode")
+
+
+@pytest.fixture(params=[False, True], ids=["default", "release_gil"])
+def dumps(request):
+    return functools.partial(slotjson.dumps, release_gil=request.param)
 
 
 class Opaque:
@@ -35,7 +43,7 @@ def assert_valid_or_error(call):
     return out
 
 
-def test_hook_clears_the_list_being_written():
+def test_hook_clears_the_list_being_written(dumps):
     for _ in range(20):
         items = [Opaque(), "x" * 50, [1, 2, 3], Opaque(), {"k": "v" * 30}]
 
@@ -44,11 +52,11 @@ def test_hook_clears_the_list_being_written():
             gc.collect()
             return "replaced"
 
-        out = assert_valid_or_error(lambda: slotjson.dumps(items, default=hook))
+        out = assert_valid_or_error(lambda: dumps(items, default=hook))
         assert out is not None and out.startswith(b'["replaced"')
 
 
-def test_hook_rebinds_slots_of_the_model_being_written():
+def test_hook_rebinds_slots_of_the_model_being_written(dumps):
     for _ in range(20):
         box = Box(Opaque(), ["a" * 40, {"n": 1.5}], "tail" * 10)
 
@@ -58,11 +66,11 @@ def test_hook_rebinds_slots_of_the_model_being_written():
             gc.collect()
             return 1
 
-        out = assert_valid_or_error(lambda: slotjson.dumps([box, box], default=hook))
+        out = assert_valid_or_error(lambda: dumps([box, box], default=hook))
         assert out is None  # `third` was deleted before it was read
 
 
-def test_hook_mutates_a_dict_being_written():
+def test_hook_mutates_a_dict_being_written(dumps):
     for _ in range(20):
         d = {"a": Opaque(), "b": "y" * 40, "c": [1, 2]}
 
@@ -72,7 +80,7 @@ def test_hook_mutates_a_dict_being_written():
             gc.collect()
             return 0
 
-        assert_valid_or_error(lambda: slotjson.dumps(d, default=hook))
+        assert_valid_or_error(lambda: dumps(d, default=hook))
 
 
 class ClearingZone(tzinfo):
@@ -88,12 +96,12 @@ class ClearingZone(tzinfo):
         return None
 
 
-def test_utcoffset_clears_the_list_being_written():
+def test_utcoffset_clears_the_list_being_written(dumps):
     for _ in range(20):
         items = []
         zone = ClearingZone(items)
         items.extend([datetime(2024, 1, 1, tzinfo=zone), "z" * 40, datetime(2024, 1, 2, tzinfo=zone)])
-        out = assert_valid_or_error(lambda: slotjson.dumps(items))
+        out = assert_valid_or_error(lambda: dumps(items))
         assert out == b'["2024-01-01T00:00:00+01:00"]'
 
 
@@ -115,8 +123,8 @@ class WithDefault:
     value: Any = slotjson.field(default_factory=Sneaky, omit_if="default")
 
 
-def test_eq_for_omit_default_clears_the_list_being_written():
+def test_eq_for_omit_default_clears_the_list_being_written(dumps):
     for _ in range(20):
         items = [WithDefault(Opaque()), WithDefault(3), "w" * 40]
         Sneaky.victim = items
-        assert_valid_or_error(lambda: slotjson.dumps(items, default=lambda o: "o"))
+        assert_valid_or_error(lambda: dumps(items, default=lambda o: "o"))

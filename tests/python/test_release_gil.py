@@ -111,7 +111,7 @@ def test_mutating_threads_never_break_an_encode():
         rng = random.Random(seed)
         while time.monotonic() < deadline:
             i = rng.randrange(len(items)) if items else 0
-            op = rng.randrange(6)
+            op = rng.randrange(8)
             try:
                 if op == 0:
                     items.append(make(1, seed=rng.randrange(1000))[0])
@@ -124,8 +124,14 @@ def test_mutating_threads_never_break_an_encode():
                     items[i].meta.update({str(rng.random()): [1, 2, {"x": None}]})
                 elif op == 4:
                     items[i].meta.clear()
-                else:
+                elif op == 5:
                     object.__setattr__(items[i], "label", "changed " * rng.randrange(5))
+                elif op == 6:
+                    # Text that the walk copies into the tape: the old value
+                    # is freed at once, possibly while the copy is rendered.
+                    object.__setattr__(items[i], "label", "é✓😀" * rng.randrange(1, 40))
+                else:
+                    items[i].meta["when"] = [datetime(2024, 1, 1, tzinfo=timezone.utc), "日本" * 9]
             except IndexError:
                 pass  # another mutator shrank the list first
             except Exception as exc:  # noqa: BLE001 - surfaced below
