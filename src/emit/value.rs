@@ -80,6 +80,36 @@ impl<'a> Emitter<'a, '_> {
         }
     }
 
+    /// `write_node`, with the common cases (a value of exactly the
+    /// annotated builtin type or model class, or `None` for an optional)
+    /// decided inline by the caller; everything else, errors included, goes
+    /// through `write_node`.
+    #[inline(always)]
+    pub(super) fn write_value(&mut self, node: &Node, v: Obj<'a>) -> Result<()> {
+        let t = v.ty();
+        let ty = cpython::types();
+        let mut n = node;
+        if let Kind::Optional(inner) = &node.kind {
+            if v.addr() == ty.none_obj {
+                self.out.extend_from_slice(b"null");
+                return Ok(());
+            }
+            n = inner;
+        }
+        match &n.kind {
+            Kind::Str if t == ty.str_ => self.write_str_obj(v),
+            Kind::Int if t == ty.int => self.write_int_obj(v),
+            Kind::Float if t == ty.float => self.write_float_obj(v),
+            Kind::Bool if t == ty.bool_ => {
+                self.write_bool_obj(v);
+                Ok(())
+            }
+            Kind::DateTime if t == ty.datetime => self.write_datetime_obj(v),
+            Kind::Model(plan) if t == plan.cls => self.write_model(plan, v),
+            _ => self.write_node(node, v),
+        }
+    }
+
     pub(super) fn write_node(&mut self, node: &Node, v: Obj<'a>) -> Result<()> {
         let t = v.ty();
         let ty = cpython::types();
@@ -114,7 +144,7 @@ impl<'a> Emitter<'a, '_> {
                 }
             }
             Kind::List(item) if is::sequence(t) => {
-                self.write_seq(v, |e, _, x| e.write_node(item, x))
+                self.write_seq(v, |e, _, x| e.write_value(item, x))
             }
             Kind::Tuple(items) if is::sequence(t) => {
                 let n = self.seq_len(v);
@@ -135,7 +165,7 @@ impl<'a> Emitter<'a, '_> {
             } if is::dict(t) => self.write_dict(
                 v,
                 |e, k| e.write_key(key, key_text, k),
-                |e, x| e.write_node(value, x),
+                |e, x| e.write_value(value, x),
             ),
             Kind::DateTime if is::datetime(t) => self.write_datetime_obj(v),
             Kind::Date if is::date(t) => {

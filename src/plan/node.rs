@@ -88,10 +88,43 @@ pub struct FieldPlan {
     /// `"key":` pre-encoded for `ascii=False` and for `ascii=True`.
     pub key_utf8: Box<[u8]>,
     pub key_ascii: Box<[u8]>,
+    /// `,"key":` as the walker writes it, indexed by `ascii` (0: false).
+    pub keys: [FieldKey; 2],
     /// Slot byte offset on exact instances of the model class.
     pub offset: Option<usize>,
     pub node: Node,
     pub omit: Omit,
+}
+
+/// Size of a key's fixed-size block (see `FieldKey`).
+pub const KEY_BLOCK: usize = 32;
+
+/// A field's `,"key":` text. Keys up to `KEY_BLOCK` bytes are also kept
+/// zero-padded in a block of that size, which is written with one
+/// fixed-size copy and cut back to length (no `memcpy` call).
+pub struct FieldKey {
+    pub block: [u8; KEY_BLOCK],
+    /// Length of the text; the block holds it when `len <= KEY_BLOCK`.
+    pub len: usize,
+    pub text: Box<[u8]>,
+}
+
+impl FieldKey {
+    /// `key` is the encoded `"key":`.
+    pub fn new(key: &[u8]) -> Self {
+        let mut text = Vec::with_capacity(key.len() + 1);
+        text.push(b',');
+        text.extend_from_slice(key);
+        let mut block = [0u8; KEY_BLOCK];
+        if text.len() <= KEY_BLOCK {
+            block[..text.len()].copy_from_slice(&text);
+        }
+        FieldKey {
+            block,
+            len: text.len(),
+            text: text.into_boxed_slice(),
+        }
+    }
 }
 
 pub struct ModelPlan {
