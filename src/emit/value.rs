@@ -2,7 +2,8 @@
 
 use super::{EmitError, Emitter, ErrorKind, Result, Seg};
 use crate::cpython::{self, DictIter, Obj, TypeRef};
-use crate::plan::{Kind, Node};
+use crate::json;
+use crate::plan::{Fast, Kind, Node};
 use pyo3::ffi;
 
 /// Type tests shared by typed nodes and union dispatch.
@@ -86,27 +87,42 @@ impl<'a> Emitter<'a, '_> {
     /// through `write_node`.
     #[inline(always)]
     pub(super) fn write_value(&mut self, node: &Node, v: Obj<'a>) -> Result<()> {
-        let t = v.ty();
         let ty = cpython::types();
-        let mut n = node;
-        if let Kind::Optional(inner) = &node.kind {
-            if v.addr() == ty.none_obj {
-                self.out.extend_from_slice(b"null");
-                return Ok(());
-            }
-            n = inner;
+        if node.fast_optional && v.addr() == ty.none_obj {
+            self.out.extend_from_slice(b"null");
+            return Ok(());
         }
-        match &n.kind {
-            Kind::Str if t == ty.str_ => self.write_str_obj(v),
-            Kind::Int if t == ty.int => self.write_int_obj(v),
-            Kind::Float if t == ty.float => self.write_float_obj(v),
-            Kind::Bool if t == ty.bool_ => {
+        if v.ty().addr() != node.fast_type {
+            return self.write_node(node, v);
+        }
+        match node.fast {
+            Fast::Str => match cpython::str_text_borrowed(v) {
+                Some(text) => json::write_str(&mut self.out, text, self.opts.ascii).map_err(|e| {
+                    EmitError::new(ErrorKind::LoneSurrogate {
+                        index: e.index,
+                        code_point: e.code_point,
+                    })
+                }),
+                None => self.write_str_obj(v),
+            },
+            Fast::Int => self.write_int_obj(v),
+            Fast::Float => self.write_float_obj(v),
+            Fast::Bool => {
                 self.write_bool_obj(v);
                 Ok(())
             }
-            Kind::DateTime if t == ty.datetime => self.write_datetime_obj(v),
-            Kind::Model(plan) if t == plan.cls => self.write_model(plan, v),
-            _ => self.write_node(node, v),
+            Fast::DateTime => self.write_datetime_obj(v),
+            Fast::Model => {
+                let inner = match &node.kind {
+                    Kind::Optional(inner) => inner,
+                    _ => node,
+                };
+                match &inner.kind {
+                    Kind::Model(plan) => self.write_model(plan, v),
+                    _ => self.write_node(node, v),
+                }
+            }
+            Fast::No => self.write_node(node, v),
         }
     }
 

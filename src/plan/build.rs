@@ -198,10 +198,7 @@ impl Builder<'_, '_> {
                 )))
             }
         };
-        Ok(Node {
-            kind,
-            text: text.into(),
-        })
+        Ok(Node::new(kind, text.into()))
     }
 
     fn nodes(&self, seq: &Bound<'_, PyAny>) -> PyResult<Box<[Node]>> {

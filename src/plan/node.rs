@@ -10,6 +10,53 @@ pub struct Node {
     pub kind: Kind,
     /// The annotation as text, for error messages (`list[Label]`).
     pub text: Box<str>,
+    /// The common case, decided when the plan is built so the walker need
+    /// not decode `kind` for it: a value whose type is exactly `fast_type`
+    /// is written as `fast` says (for an optional, `fast` describes the
+    /// inner node, and `fast_optional` says `None` is written as `null`).
+    pub fast: Fast,
+    pub fast_type: usize,
+    pub fast_optional: bool,
+}
+
+/// What a value of exactly a node's `fast_type` is written as.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fast {
+    /// No fast case: always the general dispatch.
+    No,
+    Str,
+    Int,
+    Float,
+    Bool,
+    DateTime,
+    /// The node's (or the optional's inner node's) `Kind::Model` plan.
+    Model,
+}
+
+impl Node {
+    pub fn new(kind: Kind, text: Box<str>) -> Node {
+        let (inner, fast_optional) = match &kind {
+            Kind::Optional(inner) => (&inner.kind, true),
+            other => (other, false),
+        };
+        let ty = crate::cpython::types();
+        let (fast, fast_type) = match inner {
+            Kind::Str => (Fast::Str, ty.str_.addr()),
+            Kind::Int => (Fast::Int, ty.int.addr()),
+            Kind::Float => (Fast::Float, ty.float.addr()),
+            Kind::Bool => (Fast::Bool, ty.bool_.addr()),
+            Kind::DateTime => (Fast::DateTime, ty.datetime.addr()),
+            Kind::Model(plan) => (Fast::Model, plan.cls.addr()),
+            _ => (Fast::No, 0),
+        };
+        Node {
+            kind,
+            text,
+            fast,
+            fast_type,
+            fast_optional,
+        }
+    }
 }
 
 pub enum Kind {
