@@ -321,6 +321,26 @@ fn temporal(c: &mut Criterion) {
             })
         });
     }
+    // Whole seconds (no `.ffffff`), the other common shape.
+    let whole = Time {
+        microsecond: 0,
+        ..time
+    };
+    group.bench_function(
+        BenchmarkId::new("write_datetime", "utc_whole_seconds"),
+        |b| {
+            b.iter(|| {
+                out.clear();
+                write_datetime(
+                    &mut out,
+                    black_box(date),
+                    black_box(whole),
+                    black_box(Some(0)),
+                    TimeFormat::default(),
+                );
+            })
+        },
+    );
     group.finish();
 }
 
