@@ -230,13 +230,42 @@ fn numbers(c: &mut Criterion) {
             }
         })
     });
-    // Reference point: ryu's own text, without the Python re-layout.
+    // Reference points: the digit generators' own text, without the
+    // Python re-layout (write_f64 uses zmij).
+    group.bench_function("zmij_only", |b| {
+        b.iter(|| {
+            out.clear();
+            let mut buf = zmij::Buffer::new();
+            for &f in &floats {
+                out.extend_from_slice(buf.format_finite(black_box(f)).as_bytes());
+            }
+        })
+    });
     group.bench_function("ryu_only", |b| {
         b.iter(|| {
             out.clear();
             let mut buf = ryu::Buffer::new();
             for &f in &floats {
                 out.extend_from_slice(buf.format_finite(black_box(f)).as_bytes());
+            }
+        })
+    });
+    // `random.uniform()`-like values: 16-17 significant digits, the
+    // slowest case for shortest-digit search.
+    let mut state = 0x9E37_79B9_7F4A_7C15u64;
+    let uniform: Vec<f64> = (0..256)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 11) as f64 / (1u64 << 53) as f64 * 100.0
+        })
+        .collect();
+    group.bench_function("write_f64/uniform", |b| {
+        b.iter(|| {
+            out.clear();
+            for &f in &uniform {
+                write_f64(&mut out, black_box(f));
             }
         })
     });
@@ -292,6 +321,26 @@ fn temporal(c: &mut Criterion) {
             })
         });
     }
+    // Whole seconds (no `.ffffff`), the other common shape.
+    let whole = Time {
+        microsecond: 0,
+        ..time
+    };
+    group.bench_function(
+        BenchmarkId::new("write_datetime", "utc_whole_seconds"),
+        |b| {
+            b.iter(|| {
+                out.clear();
+                write_datetime(
+                    &mut out,
+                    black_box(date),
+                    black_box(whole),
+                    black_box(Some(0)),
+                    TimeFormat::default(),
+                );
+            })
+        },
+    );
     group.finish();
 }
 

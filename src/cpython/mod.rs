@@ -42,9 +42,9 @@ pub use object::{Obj, TypeRef};
 pub use pins::Pins;
 pub use prefetch::{prefetch, prefetch_slot};
 pub use seq::{list_get, list_len, tuple_get, tuple_len};
-pub use slots::{member_offset_for, slot, SlotRead};
+pub use slots::{member_offset_for, slot, slot_value, SlotRead};
 pub use stack::{stack_floor, stack_pointer};
-pub use text::{str_text, str_text_raw};
+pub use text::{str_text, str_text_borrowed, str_text_raw};
 pub use types::{init_types, types};
 
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -70,6 +70,22 @@ pub fn slot<'a>(
     getattr(obj, name)
 }
 
+/// The value in `obj`'s slot at byte `offset` (`None`: never set), read
+/// from object memory whatever the raw-path setting: for walkers that have
+/// checked `raw_path()` once for a whole object. `offset` must come from
+/// the plan of `obj`'s exact class, like `slot`'s.
+#[inline(always)]
+pub fn slot_value(obj: Obj<'_>, offset: usize) -> Option<Obj<'_>> {
+    // SAFETY: as in `slot`: the plan built `offset` from a member descriptor
+    // of `obj`'s exact class (a plain PyMemberDef, valid whatever the layout
+    // self-check found) and checked it against tp_basicsize; a slot holds
+    // NULL or a strong reference owned by the live instance.
+    unsafe {
+        let p = *((obj.as_ptr() as *const u8).add(offset) as *const *mut ffi::PyObject);
+        (!p.is_null()).then(|| Obj::from_ptr(p))
+    }
+}
+
 fn getattr<'a>(obj: Obj<'a>, name: &Py<pyo3::types::PyString>) -> SlotRead<'a> {
     // SAFETY: attribute lookup with the GIL held (the fallback and
     // non-slotted paths run only on the GIL-holding thread).

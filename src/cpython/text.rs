@@ -57,6 +57,18 @@ pub fn str_text_raw(obj: Obj<'_>) -> Option<StrText<'_>> {
     }
 }
 
+/// The contents of `obj` (a `str` or subclass instance) borrowed from
+/// object memory, for the walker's inline fast path: `None` when the raw
+/// path is off or the layout needs the C API (then use `str_text`).
+#[inline(always)]
+pub fn str_text_borrowed(obj: Obj<'_>) -> Option<Text<'_>> {
+    if super::raw_path() {
+        raw_text(obj)
+    } else {
+        None
+    }
+}
+
 #[inline(always)]
 fn raw_text(obj: Obj<'_>) -> Option<Text<'_>> {
     let p = obj.as_ptr() as *const u8;

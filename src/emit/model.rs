@@ -2,7 +2,7 @@
 
 use super::{EmitError, Emitter, ErrorKind, Result, Seg};
 use crate::cpython::{self, Obj, SlotRead};
-use crate::plan::{FieldPlan, ModelPlan, Omit};
+use crate::plan::{FieldKey, FieldPlan, ModelPlan, Omit, KEY_BLOCK};
 
 impl<'a> Emitter<'a, '_> {
     /// `obj`'s exact class must be `plan.cls` (slot offsets are only valid
@@ -16,57 +16,98 @@ impl<'a> Emitter<'a, '_> {
             ))));
         }
         self.enter(obj)?;
+        let fields = plan.fields();
         // Start fetching every field's object now so the cache misses overlap
         // instead of being paid one after another.
-        for f in plan.fields() {
-            if let Some(off) = f.offset {
-                cpython::prefetch_slot(obj, off);
+        let mut slotted = true;
+        for f in fields {
+            match f.offset {
+                Some(off) => cpython::prefetch_slot(obj, off),
+                None => slotted = false,
             }
         }
-        self.out.push(b'{');
-        let mut first = true;
-        for f in plan.fields() {
-            if f.offset.is_none() && self.py.is_none() {
-                self.gil()?; // attribute lookup runs Python code
-            }
-            let read = cpython::slot(obj, f.offset, &f.name);
-            let v = match &read {
-                SlotRead::Value(v) => *v,
-                // `read` keeps the new reference until this field is written.
-                SlotRead::Owned(o) => o.obj(),
-                SlotRead::Unset(cause) => {
-                    let py = self.gil()?;
-                    let cause = cause.as_ref().map(|c| c.clone_ref(py));
-                    let err = EmitError::new(ErrorKind::Unset(f.name_text.clone(), cause));
-                    return Err(err.at(Seg::Field(f.name_text.clone())));
+        let ascii = usize::from(self.opts.ascii);
+        // Every field is written as `,"key":value`; the first comma becomes
+        // the opening brace once the object is done.
+        let start = self.out.len();
+        if slotted && cpython::raw_path() {
+            for f in fields {
+                let Some(v) = f.offset.and_then(|off| cpython::slot_value(obj, off)) else {
+                    return Err(self.unset(f, None));
+                };
+                if !matches!(f.omit, Omit::Never) && self.omitted(f, v)? {
+                    continue;
                 }
-                SlotRead::Failed(e) => {
-                    let err = e.clone_ref(self.gil()?);
-                    return Err(
-                        EmitError::new(ErrorKind::Python(err)).at(Seg::Field(f.name_text.clone()))
-                    );
-                }
-            };
-            if !matches!(f.omit, Omit::Never) && self.omitted(f, v)? {
-                continue;
+                self.put_key(&f.keys[ascii]);
+                self.write_value(&f.node, v)
+                    .map_err(|e| e.at(Seg::Field(f.name_text.clone())))?;
             }
-            if !first {
-                self.out.push(b',');
+        } else {
+            for f in fields {
+                self.write_field_by_lookup(f, obj, ascii)?;
             }
-            first = false;
-            let key = if self.opts.ascii {
-                &f.key_ascii
-            } else {
-                &f.key_utf8
-            };
-            self.out.extend_from_slice(key);
-            self.write_node(&f.node, v)
-                .map_err(|e| e.at(Seg::Field(f.name_text.clone())))?;
-            drop(read);
         }
-        self.out.push(b'}');
+        if self.out.len() == start {
+            self.out.extend_from_slice(b"{}");
+        } else {
+            self.out[start] = b'{';
+            self.out.push(b'}');
+        }
         self.leave();
         Ok(())
+    }
+
+    /// One field of a model that is not read slot by slot (raw path off,
+    /// or a field that is not a slot).
+    fn write_field_by_lookup(&mut self, f: &FieldPlan, obj: Obj<'a>, ascii: usize) -> Result<()> {
+        if f.offset.is_none() && self.py.is_none() {
+            self.gil()?; // attribute lookup runs Python code
+        }
+        let read = cpython::slot(obj, f.offset, &f.name);
+        let v = match &read {
+            SlotRead::Value(v) => *v,
+            // `read` keeps the new reference until this field is written.
+            SlotRead::Owned(o) => o.obj(),
+            SlotRead::Unset(cause) => return Err(self.unset(f, cause.as_ref())),
+            SlotRead::Failed(e) => {
+                let err = e.clone_ref(self.gil()?);
+                return Err(
+                    EmitError::new(ErrorKind::Python(err)).at(Seg::Field(f.name_text.clone()))
+                );
+            }
+        };
+        if !matches!(f.omit, Omit::Never) && self.omitted(f, v)? {
+            return Ok(());
+        }
+        self.put_key(&f.keys[ascii]);
+        self.write_node(&f.node, v)
+            .map_err(|e| e.at(Seg::Field(f.name_text.clone())))?;
+        drop(read);
+        Ok(())
+    }
+
+    /// A field that was never set.
+    #[cold]
+    fn unset(&self, f: &FieldPlan, cause: Option<&pyo3::PyErr>) -> Box<EmitError> {
+        let py = match self.gil() {
+            Ok(py) => py,
+            Err(e) => return e,
+        };
+        let cause = cause.map(|c| c.clone_ref(py));
+        EmitError::new(ErrorKind::Unset(f.name_text.clone(), cause))
+            .at(Seg::Field(f.name_text.clone()))
+    }
+
+    /// Appends `,"key":`: one fixed-size copy cut back to length for the
+    /// usual short key, instead of a `memcpy` call.
+    #[inline(always)]
+    fn put_key(&mut self, key: &FieldKey) {
+        if key.len <= KEY_BLOCK {
+            self.out.extend_from_slice(&key.block);
+            self.out.truncate(self.out.len() - (KEY_BLOCK - key.len));
+        } else {
+            self.out.extend_from_slice(&key.text);
+        }
     }
 
     fn omitted(&mut self, f: &FieldPlan, v: Obj<'a>) -> Result<bool> {

@@ -2,7 +2,8 @@
 
 use super::{EmitError, Emitter, ErrorKind, Result, Seg};
 use crate::cpython::{self, DictIter, Obj, TypeRef};
-use crate::plan::{Kind, Node};
+use crate::json;
+use crate::plan::{Fast, Kind, Node};
 use pyo3::ffi;
 
 /// Type tests shared by typed nodes and union dispatch.
@@ -80,6 +81,51 @@ impl<'a> Emitter<'a, '_> {
         }
     }
 
+    /// `write_node`, with the common cases (a value of exactly the
+    /// annotated builtin type or model class, or `None` for an optional)
+    /// decided inline by the caller; everything else, errors included, goes
+    /// through `write_node`.
+    #[inline(always)]
+    pub(super) fn write_value(&mut self, node: &Node, v: Obj<'a>) -> Result<()> {
+        let ty = cpython::types();
+        if node.fast_optional && v.addr() == ty.none_obj {
+            self.out.extend_from_slice(b"null");
+            return Ok(());
+        }
+        if v.ty().addr() != node.fast_type {
+            return self.write_node(node, v);
+        }
+        match node.fast {
+            Fast::Str => match cpython::str_text_borrowed(v) {
+                Some(text) => json::write_str(&mut self.out, text, self.opts.ascii).map_err(|e| {
+                    EmitError::new(ErrorKind::LoneSurrogate {
+                        index: e.index,
+                        code_point: e.code_point,
+                    })
+                }),
+                None => self.write_str_obj(v),
+            },
+            Fast::Int => self.write_int_obj(v),
+            Fast::Float => self.write_float_obj(v),
+            Fast::Bool => {
+                self.write_bool_obj(v);
+                Ok(())
+            }
+            Fast::DateTime => self.write_datetime_obj(v),
+            Fast::Model => {
+                let inner = match &node.kind {
+                    Kind::Optional(inner) => inner,
+                    _ => node,
+                };
+                match &inner.kind {
+                    Kind::Model(plan) => self.write_model(plan, v),
+                    _ => self.write_node(node, v),
+                }
+            }
+            Fast::No => self.write_node(node, v),
+        }
+    }
+
     pub(super) fn write_node(&mut self, node: &Node, v: Obj<'a>) -> Result<()> {
         let t = v.ty();
         let ty = cpython::types();
@@ -114,7 +160,7 @@ impl<'a> Emitter<'a, '_> {
                 }
             }
             Kind::List(item) if is::sequence(t) => {
-                self.write_seq(v, |e, _, x| e.write_node(item, x))
+                self.write_seq(v, |e, _, x| e.write_value(item, x))
             }
             Kind::Tuple(items) if is::sequence(t) => {
                 let n = self.seq_len(v);
@@ -135,7 +181,7 @@ impl<'a> Emitter<'a, '_> {
             } if is::dict(t) => self.write_dict(
                 v,
                 |e, k| e.write_key(key, key_text, k),
-                |e, x| e.write_node(value, x),
+                |e, x| e.write_value(value, x),
             ),
             Kind::DateTime if is::datetime(t) => self.write_datetime_obj(v),
             Kind::Date if is::date(t) => {

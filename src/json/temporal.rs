@@ -62,6 +62,19 @@ pub fn write_datetime(
     offset_us: Option<i64>,
     fmt: TimeFormat,
 ) {
+    if !write_datetime_common(out, date, time, offset_us, fmt) {
+        write_datetime_any(out, date, time, offset_us, fmt);
+    }
+}
+
+/// `write_datetime` for any field values.
+fn write_datetime_any(
+    out: &mut Vec<u8>,
+    date: Date,
+    time: Time,
+    offset_us: Option<i64>,
+    fmt: TimeFormat,
+) {
     let mut s = Scratch::new();
     s.byte(b'"');
     s.date(date);
@@ -70,6 +83,92 @@ pub fn write_datetime(
     s.offset(offset_us, fmt);
     s.byte(b'"');
     out.extend_from_slice(s.as_bytes());
+}
+
+/// Size of the block `write_datetime_common` assembles: a quoted datetime
+/// with microseconds and a `±HH:MM` offset is 34 bytes.
+const DATETIME_BLOCK: usize = 40;
+
+/// `write_datetime` for the usual values (four-digit year, every field in
+/// range, naive or a whole-minute offset): the text is assembled at fixed
+/// positions in a fixed-size block and appended with one fixed-size copy
+/// cut back to length. Returns false, having written nothing, for any
+/// other value.
+#[inline]
+fn write_datetime_common(
+    out: &mut Vec<u8>,
+    date: Date,
+    time: Time,
+    offset_us: Option<i64>,
+    fmt: TimeFormat,
+) -> bool {
+    const US_PER_MINUTE: i64 = 60_000_000;
+    let in_range = (1000..=9999).contains(&date.year)
+        && date.month < 100
+        && date.day < 100
+        && time.hour < 100
+        && time.minute < 100
+        && time.second < 100
+        && time.microsecond < 1_000_000;
+    let offset_minutes = match offset_us {
+        None => None,
+        Some(o) if o % US_PER_MINUTE == 0 && o.unsigned_abs() < 100 * 60 * 60_000_000 => {
+            Some(o / US_PER_MINUTE)
+        }
+        Some(_) => return false,
+    };
+    if !in_range {
+        return false;
+    }
+    #[inline(always)]
+    fn two(v: u32) -> [u8; 2] {
+        let at = 2 * v as usize;
+        [scratch::PAIRS[at], scratch::PAIRS[at + 1]]
+    }
+    let mut b = [0u8; DATETIME_BLOCK];
+    let year = u32::from(date.year);
+    b[0] = b'"';
+    b[1..3].copy_from_slice(&two(year / 100));
+    b[3..5].copy_from_slice(&two(year % 100));
+    b[5] = b'-';
+    b[6..8].copy_from_slice(&two(date.month.into()));
+    b[8] = b'-';
+    b[9..11].copy_from_slice(&two(date.day.into()));
+    b[11] = b'T';
+    b[12..14].copy_from_slice(&two(time.hour.into()));
+    b[14] = b':';
+    b[15..17].copy_from_slice(&two(time.minute.into()));
+    b[17] = b':';
+    b[18..20].copy_from_slice(&two(time.second.into()));
+    let mut n = 20;
+    if time.microsecond != 0 && !fmt.omit_microseconds {
+        let us = time.microsecond;
+        b[20] = b'.';
+        b[21..23].copy_from_slice(&two(us / 10_000));
+        b[23..25].copy_from_slice(&two(us / 100 % 100));
+        b[25..27].copy_from_slice(&two(us % 100));
+        n = 27;
+    }
+    match offset_minutes {
+        None => {}
+        Some(0) if fmt.utc_z => {
+            b[n] = b'Z';
+            n += 1;
+        }
+        Some(m) => {
+            let a = m.unsigned_abs() as u32;
+            b[n] = if m < 0 { b'-' } else { b'+' };
+            b[n + 1..n + 3].copy_from_slice(&two(a / 60));
+            b[n + 3] = b':';
+            b[n + 4..n + 6].copy_from_slice(&two(a % 60));
+            n += 6;
+        }
+    }
+    b[n] = b'"';
+    n += 1;
+    out.extend_from_slice(&b);
+    out.truncate(out.len() - (DATETIME_BLOCK - n));
+    true
 }
 
 /// ISO 8601 duration of a `timedelta` given in its normalized fields

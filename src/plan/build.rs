@@ -141,11 +141,14 @@ impl Builder<'_, '_> {
                 return Err(PyTypeError::new_err(format!("unknown omit rule {other:?}")))
             }
         };
+        let key_utf8 = encode_key(&key, false)?;
+        let key_ascii = encode_key(&key, true)?;
         Ok(FieldPlan {
             name: PyString::intern(py, &name).unbind(),
             name_text: name.into(),
-            key_utf8: encode_key(&key, false)?,
-            key_ascii: encode_key(&key, true)?,
+            keys: [FieldKey::new(&key_utf8), FieldKey::new(&key_ascii)],
+            key_utf8,
+            key_ascii,
             offset,
             node: self.node(&f.getattr("type")?)?,
             omit,
@@ -195,10 +198,7 @@ impl Builder<'_, '_> {
                 )))
             }
         };
-        Ok(Node {
-            kind,
-            text: text.into(),
-        })
+        Ok(Node::new(kind, text.into()))
     }
 
     fn nodes(&self, seq: &Bound<'_, PyAny>) -> PyResult<Box<[Node]>> {

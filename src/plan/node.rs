@@ -10,6 +10,53 @@ pub struct Node {
     pub kind: Kind,
     /// The annotation as text, for error messages (`list[Label]`).
     pub text: Box<str>,
+    /// The common case, decided when the plan is built so the walker need
+    /// not decode `kind` for it: a value whose type is exactly `fast_type`
+    /// is written as `fast` says (for an optional, `fast` describes the
+    /// inner node, and `fast_optional` says `None` is written as `null`).
+    pub fast: Fast,
+    pub fast_type: usize,
+    pub fast_optional: bool,
+}
+
+/// What a value of exactly a node's `fast_type` is written as.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fast {
+    /// No fast case: always the general dispatch.
+    No,
+    Str,
+    Int,
+    Float,
+    Bool,
+    DateTime,
+    /// The node's (or the optional's inner node's) `Kind::Model` plan.
+    Model,
+}
+
+impl Node {
+    pub fn new(kind: Kind, text: Box<str>) -> Node {
+        let (inner, fast_optional) = match &kind {
+            Kind::Optional(inner) => (&inner.kind, true),
+            other => (other, false),
+        };
+        let ty = crate::cpython::types();
+        let (fast, fast_type) = match inner {
+            Kind::Str => (Fast::Str, ty.str_.addr()),
+            Kind::Int => (Fast::Int, ty.int.addr()),
+            Kind::Float => (Fast::Float, ty.float.addr()),
+            Kind::Bool => (Fast::Bool, ty.bool_.addr()),
+            Kind::DateTime => (Fast::DateTime, ty.datetime.addr()),
+            Kind::Model(plan) => (Fast::Model, plan.cls.addr()),
+            _ => (Fast::No, 0),
+        };
+        Node {
+            kind,
+            text,
+            fast,
+            fast_type,
+            fast_optional,
+        }
+    }
 }
 
 pub enum Kind {
@@ -88,10 +135,43 @@ pub struct FieldPlan {
     /// `"key":` pre-encoded for `ascii=False` and for `ascii=True`.
     pub key_utf8: Box<[u8]>,
     pub key_ascii: Box<[u8]>,
+    /// `,"key":` as the walker writes it, indexed by `ascii` (0: false).
+    pub keys: [FieldKey; 2],
     /// Slot byte offset on exact instances of the model class.
     pub offset: Option<usize>,
     pub node: Node,
     pub omit: Omit,
+}
+
+/// Size of a key's fixed-size block (see `FieldKey`).
+pub const KEY_BLOCK: usize = 32;
+
+/// A field's `,"key":` text. Keys up to `KEY_BLOCK` bytes are also kept
+/// zero-padded in a block of that size, which is written with one
+/// fixed-size copy and cut back to length (no `memcpy` call).
+pub struct FieldKey {
+    pub block: [u8; KEY_BLOCK],
+    /// Length of the text; the block holds it when `len <= KEY_BLOCK`.
+    pub len: usize,
+    pub text: Box<[u8]>,
+}
+
+impl FieldKey {
+    /// `key` is the encoded `"key":`.
+    pub fn new(key: &[u8]) -> Self {
+        let mut text = Vec::with_capacity(key.len() + 1);
+        text.push(b',');
+        text.extend_from_slice(key);
+        let mut block = [0u8; KEY_BLOCK];
+        if text.len() <= KEY_BLOCK {
+            block[..text.len()].copy_from_slice(&text);
+        }
+        FieldKey {
+            block,
+            len: text.len(),
+            text: text.into_boxed_slice(),
+        }
+    }
 }
 
 pub struct ModelPlan {

@@ -6,7 +6,7 @@ use super::{Date, Time, TimeFormat};
 const US_PER_SECOND: u64 = 1_000_000;
 
 /// "00" to "99", concatenated.
-static PAIRS: [u8; 200] = {
+pub(super) static PAIRS: [u8; 200] = {
     let mut table = [0u8; 200];
     let mut i = 0;
     while i < 100 {

@@ -205,3 +205,58 @@ fn durations_match_python() {
     }
     assert!(count > 400);
 }
+
+#[test]
+fn common_datetimes_match_the_general_writer() {
+    // The fixed-position writer against the one for any field values, on
+    // values in and around its range.
+    let mut state = 0x2545_F491_4F6C_DD1Du64;
+    let mut next = |m: u64| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state % m
+    };
+    let offsets = [
+        None,
+        Some(0),
+        Some(3_600_000_000),
+        Some(-19_800_000_000),
+        Some(86_340_000_000),
+        Some(-86_340_000_000),
+        Some(60_000_000),
+        Some(1_000_000),
+        Some(-5),
+        Some(359_940_000_000),
+        Some(360_000_000_000),
+    ];
+    for _ in 0..200_000 {
+        let d = date(
+            [1, 999, 1000, 2024, 9999, 10000, u16::MAX][next(7) as usize],
+            next(13) as u8 + [0, 90][next(2) as usize],
+            next(32) as u8 + [0, 90][next(2) as usize],
+        );
+        let t = time(
+            next(24) as u8 + [0, 80][next(2) as usize],
+            next(60) as u8 + [0, 60][next(2) as usize],
+            next(60) as u8,
+            [0, 1, 500, 999_999, 1_000_000, next(1_000_000) as u32][next(6) as usize],
+        );
+        let offset = offsets[next(offsets.len() as u64) as usize];
+        for fmt in [
+            TimeFormat::default(),
+            TimeFormat {
+                utc_z: true,
+                omit_microseconds: false,
+            },
+            TimeFormat {
+                utc_z: false,
+                omit_microseconds: true,
+            },
+        ] {
+            let fast = text(|out| write_datetime(out, d, t, offset, fmt));
+            let general = text(|out| write_datetime_any(out, d, t, offset, fmt));
+            assert_eq!(fast, general, "{d:?} {t:?} {offset:?} {fmt:?}");
+        }
+    }
+}
