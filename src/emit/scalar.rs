@@ -12,13 +12,20 @@ impl<'a> Emitter<'a, '_> {
                 "could not read str".into(),
             )));
         };
+        self.write_text(text.text())
+    }
+
+    /// A string's contents as a JSON string (or, during the walk of a
+    /// `release_gil=True` call, a hole to be filled in later).
+    #[inline(always)]
+    pub(super) fn write_text(&mut self, text: json::Text<'_>) -> Result<()> {
         if let Some(tape) = &mut self.tape {
-            if tape::Tape::takes(text.text()) {
-                tape.push_str(self.out.len(), text.text());
+            if tape::Tape::takes(text) {
+                tape.push_str(self.out.len(), text);
                 return Ok(());
             }
         }
-        json::write_str(&mut self.out, text.text(), self.opts.ascii).map_err(|e| {
+        json::write_str(&mut self.out, text, self.opts.ascii).map_err(|e| {
             EmitError::new(ErrorKind::LoneSurrogate {
                 index: e.index,
                 code_point: e.code_point,

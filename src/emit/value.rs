@@ -2,7 +2,6 @@
 
 use super::{EmitError, Emitter, ErrorKind, Result, Seg};
 use crate::cpython::{self, DictIter, Obj, TypeRef};
-use crate::json;
 use crate::plan::{Fast, Kind, Node};
 use pyo3::ffi;
 
@@ -97,12 +96,7 @@ impl<'a> Emitter<'a, '_> {
         }
         match node.fast {
             Fast::Str => match cpython::str_text_borrowed(v) {
-                Some(text) => json::write_str(&mut self.out, text, self.opts.ascii).map_err(|e| {
-                    EmitError::new(ErrorKind::LoneSurrogate {
-                        index: e.index,
-                        code_point: e.code_point,
-                    })
-                }),
+                Some(text) => self.write_text(text),
                 None => self.write_str_obj(v),
             },
             Fast::Int => self.write_int_obj(v),
