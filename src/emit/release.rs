@@ -153,9 +153,16 @@ pub fn encode_items_releasing<'a>(
     };
     let slice = slice(py);
     let mut out = Assembly::new(ranges.len(), indexed.then_some(n));
-    // One worker renders every chunk, in order, into one buffer.
+    // One worker renders every chunk, in order, into one buffer. Growing
+    // it near the end would copy all of it: an eighth more than the size
+    // hint (the last call's bytes per item) keeps the escaping of a long
+    // string from doing that.
     let mut single = Single {
-        bytes: Vec::with_capacity(if workers <= 1 { size_hint } else { 0 }),
+        bytes: Vec::with_capacity(if workers <= 1 {
+            size_hint + size_hint / 8 + (1 << 16)
+        } else {
+            0
+        }),
         starts: Vec::new(),
     };
     let mut walked: Vec<Walked> = Vec::with_capacity(ranges.len());

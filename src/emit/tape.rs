@@ -136,7 +136,8 @@ impl Tape {
         out: &mut Vec<u8>,
         moved: &mut Vec<u8>,
     ) -> Result<(), LoneSurrogate> {
-        out.reserve(self.size_hint(walked.len()));
+        // Only what the walk wrote: callers size `out` for the whole result.
+        out.reserve(walked.len());
         let mut starts = starts
             .chunks_exact(8)
             .map(|s| u64::from_le_bytes(s.try_into().expect("8 bytes")) as usize)
@@ -152,7 +153,7 @@ impl Tape {
                 moved.extend_from_slice(&((out.len() + s - from) as u64).to_le_bytes());
                 starts.next();
             }
-            out.extend_from_slice(&walked[from..at]);
+            copy_segment(out, walked, from, at);
             from = at;
             match *leaf {
                 Leaf::Str { units, start, len } => {
@@ -191,6 +192,23 @@ impl Tape {
             + self.ucs2.len() * 3
             + self.ucs4.len() * 4
             + self.leaves.len() * 26
+    }
+}
+
+/// The bytes between two holes are mostly short (`","key":`): one
+/// fixed-size copy, cut back to length, instead of a `memcpy` call each.
+const SEGMENT_BLOCK: usize = 32;
+
+#[inline(always)]
+fn copy_segment(out: &mut Vec<u8>, walked: &[u8], from: usize, to: usize) {
+    let len = to - from;
+    match walked.get(from..from + SEGMENT_BLOCK) {
+        Some(block) if len <= SEGMENT_BLOCK => {
+            let block: &[u8; SEGMENT_BLOCK] = block.try_into().expect("a whole block");
+            out.extend_from_slice(block);
+            out.truncate(out.len() - (SEGMENT_BLOCK - len));
+        }
+        _ => out.extend_from_slice(&walked[from..to]),
     }
 }
 
