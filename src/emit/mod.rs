@@ -16,11 +16,13 @@ mod options;
 mod parallel;
 mod scalar;
 mod slow;
+mod spill;
 mod value;
 
 pub use error::{EmitError, ErrorKind, Seg};
 pub use options::Options;
 pub use parallel::{encode_items, Pieces};
+pub use spill::SPILL_AT;
 
 use crate::cpython::{self, Obj, TypeRef};
 use crate::plan::ModelPlan;
@@ -55,6 +57,12 @@ pub struct Emitter<'a, 'py> {
     pins: cpython::Pins,
     pinned_stack: usize,
     pinned_keys: usize,
+    /// Where `out` goes at item boundaries when `dumps` writes straight
+    /// into its `bytes` (see `spill`); `spill_at` is the size of `out` that
+    /// triggers it (usize::MAX: never), `spilled` the bytes already moved.
+    spill: Option<spill::Spill<'py>>,
+    spill_at: usize,
+    spilled: usize,
 }
 
 impl<'a, 'py> Emitter<'a, 'py> {
@@ -80,6 +88,9 @@ impl<'a, 'py> Emitter<'a, 'py> {
             pins: cpython::Pins::default(),
             pinned_stack: 0,
             pinned_keys: 0,
+            spill: None,
+            spill_at: usize::MAX,
+            spilled: 0,
         }
     }
 

@@ -217,6 +217,8 @@ def test_memory_measures_each_call_in_a_child(tmp_path):
     assert rows["json"]["peak_extra_bytes"] > 2 * rows["json"]["output_bytes"]
     if "slotjson" in rows:
         assert rows["slotjson threads=1"]["output_bytes"] == size
+        # Issue #5: the serial path writes into the bytes it returns.
+        assert rows["slotjson threads=1"]["x_output"] <= 1.5
     assert "peak extra (max)" in printed and "memory / slotjson threads=1" in printed
     assert json.loads(target.read_text())["memory"] == results["memory"]
 
