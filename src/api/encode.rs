@@ -256,8 +256,8 @@ fn encode_seq_to<'a>(
         em.write_indexed(seq, indexed.then_some(&mut index))?;
         Encoded::Whole(std::mem::take(&mut em.out), index)
     };
-    if n > 0 {
-        ITEM_BYTES.store(encoded.len(py) / n + 1, Ordering::Relaxed);
+    if let Some(per_item) = encoded.len(py).checked_div(n) {
+        ITEM_BYTES.store(per_item + 1, Ordering::Relaxed);
     }
     Ok(encoded)
 }

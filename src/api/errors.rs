@@ -26,6 +26,8 @@ fn exc_text(e: &PyErr, py: Python<'_>) -> String {
 }
 
 /// `root` is the class name when the top-level value is a model, else "".
+// Boxed as every encode `Result` carries it.
+#[allow(clippy::boxed_local)]
 pub fn to_pyerr(py: Python<'_>, err: Box<EmitError>, root: &str) -> PyErr {
     let EmitError { path, kind } = *err;
     let mut cause: Option<PyErr> = None;
