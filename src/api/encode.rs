@@ -4,8 +4,8 @@ use super::errors::to_pyerr;
 use super::threads;
 use crate::cpython::{self, Obj};
 use crate::emit::{
-    encode_items, encode_items_releasing, encode_value_releasing, EmitError, Emitter, Options,
-    Pieces,
+    encode_items, encode_items_releasing, encode_value_releasing, EmitError, Emitter, ErrorKind,
+    Options, Pieces, SPILL_AT,
 };
 use crate::json::TimeFormat;
 use crate::plan::plan_of;
@@ -100,15 +100,27 @@ pub fn root_name(obj: &Bound<'_, PyAny>) -> String {
     }
 }
 
-/// Encoded output: one buffer, or pieces from parallel workers that are
-/// joined by one copy into wherever the result must live.
+/// Encoded output: one buffer, pieces from parallel workers that are
+/// joined by one copy into wherever the result must live, or (serial
+/// `dumps`) the final `bytes` object, written in place.
 pub enum Encoded {
     Whole(Vec<u8>, Vec<u8>),
     Pieces(Pieces),
+    Bytes(Py<PyBytes>),
+}
+
+/// Where a serial encode puts its output.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    /// A Rust vector (a Document's storage, envelope extras).
+    Vec,
+    /// The `bytes` object `dumps` returns, written in place
+    /// (`Encoded::Bytes`; a small output is copied into it once).
+    Bytes,
 }
 
 impl Encoded {
-    /// The JSON text as `bytes`, copied once.
+    /// The JSON text as `bytes` (copied once, unless it already is).
     pub fn into_pybytes<'py>(self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
         match self {
             Encoded::Whole(blob, _) => Ok(PyBytes::new(py, &blob)),
@@ -116,6 +128,7 @@ impl Encoded {
                 p.fill(buf);
                 Ok(())
             }),
+            Encoded::Bytes(b) => Ok(b.into_bound(py)),
         }
     }
 
@@ -127,17 +140,32 @@ impl Encoded {
                 let index = std::mem::take(&mut p.index);
                 (p.into_vec(), index)
             }
+            // Not produced for these callers (they ask for Target::Vec).
+            Encoded::Bytes(b) => (Python::with_gil(|py| b.as_bytes(py).to_vec()), Vec::new()),
+        }
+    }
+
+    fn len(&self, py: Python<'_>) -> usize {
+        match self {
+            Encoded::Whole(blob, _) => blob.len(),
+            Encoded::Pieces(p) => p.len(),
+            Encoded::Bytes(b) => b.as_bytes(py).len(),
         }
     }
 }
 
 /// Encode `obj` (GIL held throughout).
-pub fn encode_value(py: Python<'_>, obj: &Bound<'_, PyAny>, opts: &Options) -> PyResult<Encoded> {
+pub fn encode_value(
+    py: Python<'_>,
+    obj: &Bound<'_, PyAny>,
+    opts: &Options,
+    target: Target,
+) -> PyResult<Encoded> {
     let o = Obj::from_bound(obj);
     let t = o.ty();
     let types = cpython::types();
     if t == types.list || t == types.tuple {
-        return encode_seq(py, o, opts, false).map_err(|e| to_pyerr(py, e, ""));
+        return encode_seq_to(py, o, opts, false, target).map_err(|e| to_pyerr(py, e, ""));
     }
     if opts.release_gil {
         return encode_value_releasing(py, o, opts)
@@ -145,7 +173,12 @@ pub fn encode_value(py: Python<'_>, obj: &Bound<'_, PyAny>, opts: &Options) -> P
             .map_err(|e| to_pyerr(py, e, &root_name(obj)));
     }
     let mut em = Emitter::new(py, opts, SMALL_CAPACITY);
+    if target == Target::Bytes {
+        // A model or dict holding a large list spills at its items.
+        em.spill_to_bytes(SMALL_CAPACITY);
+    }
     match em.write(o) {
+        Ok(()) if target == Target::Bytes => Ok(Encoded::Bytes(em.finish_bytes()?.unbind())),
         Ok(()) => Ok(Encoded::Whole(std::mem::take(&mut em.out), Vec::new())),
         Err(e) => {
             drop(em);
@@ -156,16 +189,28 @@ pub fn encode_value(py: Python<'_>, obj: &Bound<'_, PyAny>, opts: &Options) -> P
 
 /// Encode `obj` into one buffer.
 pub fn encode(py: Python<'_>, obj: &Bound<'_, PyAny>, opts: &Options) -> PyResult<Vec<u8>> {
-    encode_value(py, obj, opts).map(|e| e.into_parts().0)
+    encode_value(py, obj, opts, Target::Vec).map(|e| e.into_parts().0)
 }
 
 /// Encode a list or tuple as one JSON array, on one or several threads
 /// (see `threads`); with `indexed`, also the N+1-entry item index.
-pub fn encode_seq<'a>(
+pub fn encode_seq(
+    py: Python<'_>,
+    seq: Obj<'_>,
+    opts: &Options,
+    indexed: bool,
+) -> Result<Encoded, Box<EmitError>> {
+    encode_seq_to(py, seq, opts, indexed, Target::Vec)
+}
+
+/// `encode_seq`, with the serial path writing to `target` (the index, if
+/// any, is always a vector).
+fn encode_seq_to<'a>(
     py: Python<'_>,
     seq: Obj<'a>,
     opts: &Options,
     indexed: bool,
+    target: Target,
 ) -> Result<Encoded, Box<EmitError>> {
     // dumps_indexed also passes list and tuple subclasses.
     let is_list = seq.ty().has_flag(pyo3::ffi::Py_TPFLAGS_LIST_SUBCLASS);
@@ -199,20 +244,24 @@ pub fn encode_seq<'a>(
         Encoded::Pieces(encode(
             py, seq, n, opts, workers, expect, indexed, size_hint,
         )?)
+    } else if target == Target::Bytes {
+        // A staging buffer moved into the final bytes at item boundaries:
+        // the output exists once, plus about SPILL_AT.
+        let staging = size_hint.min(SPILL_AT + SPILL_AT / 2);
+        let mut em = Emitter::new(py, opts, staging);
+        em.spill_to_bytes(size_hint);
+        em.write_indexed(seq, None)?;
+        let bytes = em
+            .finish_bytes()
+            .map_err(|e| EmitError::new(ErrorKind::OutOfMemory(e)))?;
+        Encoded::Bytes(bytes.unbind())
     } else {
         let mut em = Emitter::new(py, opts, size_hint);
         let mut index = Vec::with_capacity(if indexed { (n + 1) * 8 } else { 0 });
-        em.write_indexed(seq, &mut index)?;
-        if !indexed {
-            index.clear();
-        }
+        em.write_indexed(seq, indexed.then_some(&mut index))?;
         Encoded::Whole(std::mem::take(&mut em.out), index)
     };
-    let len = match &encoded {
-        Encoded::Whole(blob, _) => blob.len(),
-        Encoded::Pieces(p) => p.len(),
-    };
-    if let Some(per_item) = len.checked_div(n) {
+    if let Some(per_item) = encoded.len(py).checked_div(n) {
         ITEM_BYTES.store(per_item + 1, Ordering::Relaxed);
     }
     Ok(encoded)
@@ -246,5 +295,5 @@ pub fn dumps<'py>(
         threads.as_ref(),
         release_gil,
     )?;
-    encode_value(py, obj, &opts)?.into_pybytes(py)
+    encode_value(py, obj, &opts, Target::Bytes)?.into_pybytes(py)
 }

@@ -31,7 +31,7 @@ pub fn to_pyerr(py: Python<'_>, err: Box<EmitError>, root: &str) -> PyErr {
     let EmitError { path, kind } = *err;
     let mut cause: Option<PyErr> = None;
     let detail = match kind {
-        ErrorKind::Spec(e) => return e,
+        ErrorKind::Spec(e) | ErrorKind::OutOfMemory(e) => return e,
         ErrorKind::Mismatch { expected, got } => {
             format!("expected {expected}, got {}", type_name(&got, py))
         }

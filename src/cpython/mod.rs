@@ -19,6 +19,7 @@
 //! after such a call (list length, slot pointers), never cached across it.
 
 mod buffer;
+mod bytes;
 mod datetime;
 mod dict;
 mod layout;
@@ -35,6 +36,7 @@ mod types;
 pub mod selfcheck;
 
 pub use buffer::{export_bytes, HeldBuffer};
+pub use bytes::BytesBuilder;
 pub use datetime::{date_parts, datetime_parts, delta_parts, time_parts, tz_fixed_offset};
 pub use dict::DictIter;
 pub use number::{float_value, int_value, IntValue};

@@ -79,6 +79,7 @@ fn api_int(obj: Obj<'_>) -> Result<IntValue<'_>, String> {
     unsafe {
         let mut overflow = 0;
         let v = ffi::PyLong_AsLongLongAndOverflow(obj.as_ptr(), &mut overflow);
+        // -1 is an error only when an exception is set.
         if overflow == 0 && (v != -1 || ffi::PyErr_Occurred().is_null()) {
             return Ok(IntValue::Small(v));
         }

@@ -3,10 +3,13 @@
 //! through the raw readers are compared with what the C API (or attribute
 //! access) says for sample objects. Any mismatch leaves the raw path off:
 //! the readers then use their C API fallbacks, slower but correct.
+//!
+//! The in-place `bytes` builder is checked too (it relies on the C API only,
+//! not on layouts): if it fails, `dumps` copies a finished buffer instead.
 
 use super::layout::*;
 use super::object::{Obj, TypeRef};
-use super::{datetime, number, seq, slots, text, types, RAW_PATH};
+use super::{bytes, datetime, number, seq, slots, text, types, RAW_PATH};
 use crate::json::Text;
 use pyo3::ffi;
 use pyo3::prelude::*;
@@ -15,11 +18,18 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::OnceLock;
 
 static PASSED: AtomicBool = AtomicBool::new(false);
+static BUILDER_PASSED: AtomicBool = AtomicBool::new(false);
 static REPORT: OnceLock<String> = OnceLock::new();
 
 /// Whether the self-check passed (the raw path may be enabled).
 pub fn passed() -> bool {
     PASSED.load(Ordering::Relaxed)
+}
+
+/// Whether `BytesBuilder` passed its check (encoders may write into `bytes`
+/// objects in place).
+pub fn builder_passed() -> bool {
+    BUILDER_PASSED.load(Ordering::Relaxed)
 }
 
 /// What the self-check found: "ok", or the list of mismatches.
@@ -37,7 +47,12 @@ pub fn run(py: Python<'_>) -> PyResult<()> {
     result?;
     let ok = failures.is_empty();
     PASSED.store(ok, Ordering::Relaxed);
-    let _ = REPORT.set(if ok {
+    let builder = bytes::check_builder(py);
+    BUILDER_PASSED.store(builder.is_ok(), Ordering::Relaxed);
+    if let Err(e) = builder {
+        failures.push(format!("{e} (dumps copies its output instead)"));
+    }
+    let _ = REPORT.set(if failures.is_empty() {
         "ok".to_owned()
     } else {
         failures.join("; ")

@@ -39,6 +39,8 @@ pub enum ErrorKind {
     Spec(PyErr),
     /// Python code the encoder called raised (e.g. a tzinfo's utcoffset).
     Python(PyErr),
+    /// The output could not grow (MemoryError): raised as it is.
+    OutOfMemory(PyErr),
     Other(String),
     /// A worker thread met something that needs Python; the caller
     /// redoes that part with the GIL (never reaches the user).

@@ -8,21 +8,24 @@ use crate::cpython::{self, Obj};
 use std::ops::Range;
 
 impl<'a> Emitter<'a, '_> {
-    /// Writes `seq` (a list or tuple) as `[item,…]` into `self.out` and
-    /// appends to `index` the little-endian u64 start of each item, then the
-    /// total length: N+1 entries (spec/FORMAT.md).
-    pub fn write_indexed(&mut self, seq: Obj<'a>, index: &mut Vec<u8>) -> Result<()> {
+    /// Writes `seq` (a list or tuple) as `[item,…]` into `self.out` and,
+    /// with `index`, appends to it the little-endian u64 start of each item,
+    /// then the total length: N+1 entries (spec/FORMAT.md). Positions count
+    /// the bytes already spilled (see `spill`).
+    pub fn write_indexed(&mut self, seq: Obj<'a>, mut index: Option<&mut Vec<u8>>) -> Result<()> {
         self.out.push(b'[');
         let n = self.seq_len(seq);
-        self.write_items(seq, 0..n, Some(index))?;
+        self.write_items(seq, 0..n, index.as_deref_mut())?;
         self.out.push(b']');
-        index.extend_from_slice(&(self.out.len() as u64).to_le_bytes());
+        if let Some(index) = index {
+            index.extend_from_slice(&(self.written() as u64).to_le_bytes());
+        }
         Ok(())
     }
 
     /// Writes items `range` of `seq` separated by commas (no brackets),
     /// with `seq` counted as the open container around them (cycles,
-    /// depth). With `index`, appends each item's start in `self.out`.
+    /// depth). With `index`, appends each item's start in the output.
     pub fn write_items(
         &mut self,
         seq: Obj<'a>,
@@ -49,9 +52,10 @@ impl<'a> Emitter<'a, '_> {
                 self.out.push(b',');
             }
             if let Some(index) = index.as_mut() {
-                index.extend_from_slice(&(self.out.len() as u64).to_le_bytes());
+                index.extend_from_slice(&(self.written() as u64).to_le_bytes());
             }
             self.write_any(item).map_err(|e| e.at(Seg::Index(i)))?;
+            self.item_boundary()?;
         }
         self.leave();
         Ok(())

@@ -17,6 +17,7 @@ mod parallel;
 mod release;
 mod scalar;
 mod slow;
+mod spill;
 mod tape;
 mod value;
 
@@ -24,6 +25,7 @@ pub use error::{EmitError, ErrorKind, Seg};
 pub use options::Options;
 pub use parallel::{encode_items, Pieces};
 pub use release::{encode_items_releasing, encode_value_releasing};
+pub use spill::SPILL_AT;
 
 use crate::cpython::{self, Obj, TypeRef};
 use crate::plan::ModelPlan;
@@ -61,6 +63,12 @@ pub struct Emitter<'a, 'py> {
     /// `release_gil=True`: costly leaves are copied here and formatted
     /// later without the GIL, leaving holes in `out` (see `tape`).
     tape: Option<tape::Tape>,
+    /// Where `out` goes at item boundaries when `dumps` writes straight
+    /// into its `bytes` (see `spill`); `spill_at` is the size of `out` that
+    /// triggers it (usize::MAX: never), `spilled` the bytes already moved.
+    spill: Option<spill::Spill<'py>>,
+    spill_at: usize,
+    spilled: usize,
 }
 
 impl<'a, 'py> Emitter<'a, 'py> {
@@ -87,6 +95,9 @@ impl<'a, 'py> Emitter<'a, 'py> {
             pinned_stack: 0,
             pinned_keys: 0,
             tape: None,
+            spill: None,
+            spill_at: usize::MAX,
+            spilled: 0,
         }
     }
 

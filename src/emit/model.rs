@@ -27,9 +27,10 @@ impl<'a> Emitter<'a, '_> {
             }
         }
         let ascii = usize::from(self.opts.ascii);
-        // Every field is written as `,"key":value`; the first comma becomes
-        // the opening brace once the object is done.
-        let start = self.out.len();
+        // Every field is written as `,"key":value`; the first field's comma
+        // becomes the opening brace as soon as its key is written (before
+        // its value, whose lists may move `out` into the final bytes).
+        let mut open = false;
         if slotted && cpython::raw_path() {
             for f in fields {
                 let Some(v) = f.offset.and_then(|off| cpython::slot_value(obj, off)) else {
@@ -38,20 +39,19 @@ impl<'a> Emitter<'a, '_> {
                 if !matches!(f.omit, Omit::Never) && self.omitted(f, v)? {
                     continue;
                 }
-                self.put_key(&f.keys[ascii]);
+                self.put_key(&f.keys[ascii], &mut open);
                 self.write_value(&f.node, v)
                     .map_err(|e| e.at(Seg::Field(f.name_text.clone())))?;
             }
         } else {
             for f in fields {
-                self.write_field_by_lookup(f, obj, ascii)?;
+                self.write_field_by_lookup(f, obj, ascii, &mut open)?;
             }
         }
-        if self.out.len() == start {
-            self.out.extend_from_slice(b"{}");
-        } else {
-            self.out[start] = b'{';
+        if open {
             self.out.push(b'}');
+        } else {
+            self.out.extend_from_slice(b"{}");
         }
         self.leave();
         Ok(())
@@ -59,7 +59,13 @@ impl<'a> Emitter<'a, '_> {
 
     /// One field of a model that is not read slot by slot (raw path off,
     /// or a field that is not a slot).
-    fn write_field_by_lookup(&mut self, f: &FieldPlan, obj: Obj<'a>, ascii: usize) -> Result<()> {
+    fn write_field_by_lookup(
+        &mut self,
+        f: &FieldPlan,
+        obj: Obj<'a>,
+        ascii: usize,
+        open: &mut bool,
+    ) -> Result<()> {
         if f.offset.is_none() && self.py.is_none() {
             self.gil()?; // attribute lookup runs Python code
         }
@@ -79,7 +85,7 @@ impl<'a> Emitter<'a, '_> {
         if !matches!(f.omit, Omit::Never) && self.omitted(f, v)? {
             return Ok(());
         }
-        self.put_key(&f.keys[ascii]);
+        self.put_key(&f.keys[ascii], open);
         self.write_node(&f.node, v)
             .map_err(|e| e.at(Seg::Field(f.name_text.clone())))?;
         drop(read);
@@ -98,15 +104,21 @@ impl<'a> Emitter<'a, '_> {
             .at(Seg::Field(f.name_text.clone()))
     }
 
-    /// Appends `,"key":`: one fixed-size copy cut back to length for the
-    /// usual short key, instead of a `memcpy` call.
+    /// Appends `,"key":` (`{"key":` for the first field, setting `open`):
+    /// one fixed-size copy cut back to length for the usual short key,
+    /// instead of a `memcpy` call.
     #[inline(always)]
-    fn put_key(&mut self, key: &FieldKey) {
+    fn put_key(&mut self, key: &FieldKey, open: &mut bool) {
+        let at = self.out.len();
         if key.len <= KEY_BLOCK {
             self.out.extend_from_slice(&key.block);
             self.out.truncate(self.out.len() - (KEY_BLOCK - key.len));
         } else {
             self.out.extend_from_slice(&key.text);
+        }
+        if !*open {
+            self.out[at] = b'{';
+            *open = true;
         }
     }
 

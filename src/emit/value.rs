@@ -280,6 +280,7 @@ impl<'a> Emitter<'a, '_> {
                 self.out.push(b',');
             }
             item(self, i, x).map_err(|e| e.at(Seg::Index(i)))?;
+            self.item_boundary()?;
             i += 1;
         }
         self.out.push(b']');

@@ -16,7 +16,7 @@ import json
 
 import pytest
 import slotjson
-from slotjson.bench import Competitor, Encoders, run, verify, workloads
+from slotjson.bench import Competitor, Encoders, memory, options, run, verify, workloads
 from slotjson.bench.competitors import isoformat_default
 
 TINY = ["--items", "30", "--repeat", "2", "--budget", "0", "--no-progress"]
@@ -182,3 +182,60 @@ def test_bad_options_are_rejected():
         run(["--only", "encode,nonsense"], out=io.StringIO())
     with pytest.raises(SystemExit):
         run(["--compare", "simplejson"], out=io.StringIO())
+
+
+def test_memory_is_opt_in():
+    assert "memory" in options.OPERATIONS
+    assert "memory" not in options.parse([]).only
+    assert options.parse(["--only", "memory"]).only == ("memory",)
+    assert "memory" in options.parser().format_help()
+
+
+@pytest.mark.skipif(memory.unavailable_reason() is not None, reason="peak RSS cannot be reset here")
+def test_memory_measures_each_call_in_a_child(tmp_path):
+    # Large enough that the output is mmapped memory, not pages the
+    # allocator already had: a call must then show at least the bytes it
+    # returned.
+    target = tmp_path / "results.json"
+    results, printed = _run("--workload", "flat", "--items", "3000", "--compare", "json",
+                            "--only", "memory", "--json", str(target))
+    assert results["rows"] == []  # nothing timed
+    size = results["workloads"][0]["json_bytes"]
+    assert size > 300_000
+    rows = {r["library"]: r for r in results["memory"]}
+    expected = {"json"} | ({"slotjson", "slotjson threads=1"} if _slotjson_verified(results, "flat") else set())
+    assert set(rows) == expected
+    for row in rows.values():
+        assert row["workload"] == "flat"
+        assert len(row["samples_bytes"]) == memory.SAMPLES
+        assert row["peak_extra_bytes"] == max(row["samples_bytes"])
+        assert row["peak_extra_min_bytes"] == min(row["samples_bytes"])
+        assert row["x_output"] == pytest.approx(row["peak_extra_bytes"] / row["output_bytes"])
+        assert row["peak_extra_bytes"] >= 0.9 * row["output_bytes"]
+        assert row["rss_before_bytes"] > 0 and row["call"]
+    # The stdlib builds a dict per item and a str before its bytes.
+    assert rows["json"]["peak_extra_bytes"] > 2 * rows["json"]["output_bytes"]
+    if "slotjson" in rows:
+        assert rows["slotjson threads=1"]["output_bytes"] == size
+        # Issue #5: the serial path writes into the bytes it returns.
+        assert rows["slotjson threads=1"]["x_output"] <= 1.5
+    assert "peak extra (max)" in printed and "memory / slotjson threads=1" in printed
+    assert json.loads(target.read_text())["memory"] == results["memory"]
+
+
+def test_memory_is_skipped_with_a_note_where_it_cannot_be_measured(monkeypatch):
+    monkeypatch.setattr(memory, "unavailable_reason", lambda: "no /proc/self/clear_refs in this test")
+    results, printed = _run("--workload", "flat", "--compare", "json", "--only", "encode,memory")
+    assert results["memory"] == []
+    assert "memory: skipped, no /proc/self/clear_refs in this test" in printed
+    assert {r["operation"] for r in results["rows"]} == {"encode"}
+
+
+@pytest.mark.skipif(memory.unavailable_reason() is not None, reason="peak RSS cannot be reset here")
+def test_memory_child_rebuilds_the_fallback_workload():
+    got = memory.measure_in_child({"workload": "numeric-int64", "items": 50, "seed": 3, "library": "slotjson",
+                                   "threads": 1})
+    want = workloads.build("numeric", 50, seed=3).fallback.items
+    assert got["output_bytes"] == len(slotjson.dumps(want))
+    assert len(got["peak_extra_bytes"]) == memory.SAMPLES
+    assert memory.measure_in_child({"workload": "nope", "items": 5, "seed": 1, "library": "slotjson"})["error"]

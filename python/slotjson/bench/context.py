@@ -9,10 +9,11 @@ from collections.abc import Callable
 from typing import Any
 
 from .features import Features, is_fatal
+from .memory import MemoryRow
 from .prepare import Prepared
 from .progress import Progress
 from .timing import Timing, measure
-from .workloads import Workload
+from .workloads import DEFAULT_SEED, Workload
 
 __all__ = ["Context", "Row"]
 
@@ -41,7 +42,9 @@ class Context:
     # take the primary one are timed: library-independent strategies (joining
     # cached bytes, pickle) were already measured on the primary data.
     generic: bool = True
+    seed: int = DEFAULT_SEED  # the workload's, so a child process can rebuild it (memory)
     rows: list[Row] = dataclasses.field(default_factory=list)
+    memory: list[MemoryRow] = dataclasses.field(default_factory=list)
     notes: list[str] = dataclasses.field(default_factory=list)
     _item_bytes: list[bytes] | None = dataclasses.field(default=None, init=False, repr=False)
 

@@ -8,10 +8,13 @@ from collections.abc import Callable, Sequence
 
 from . import competitors, workloads
 
-__all__ = ["OPERATIONS", "parse"]
+__all__ = ["DEFAULT_OPERATIONS", "OPERATIONS", "parse"]
 
 # In the order they run; the runner maps each to its function.
-OPERATIONS = ("encode", "indexed", "page100", "cache_read", "cache_roundtrip", "threads", "release_gil")
+OPERATIONS = ("encode", "indexed", "page100", "cache_read", "cache_roundtrip", "threads", "release_gil", "memory")
+# What runs without --only: memory starts a fresh process per measurement,
+# which would take the default run past a minute, so it is asked for by name.
+DEFAULT_OPERATIONS = tuple(op for op in OPERATIONS if op != "memory")
 
 
 def _choices(allowed: Sequence[str]) -> Callable[[str], tuple[str, ...]]:
@@ -80,8 +83,12 @@ def parser() -> argparse.ArgumentParser:
                    "within --budget seconds per measurement)")
     p.add_argument("--budget", type=_budget, default=0.25, metavar="SECONDS",
                    help="time allowed per measurement when --repeat is not given (default: 0.25)")
-    p.add_argument("--only", type=_choices(OPERATIONS), default=OPERATIONS, metavar="OPS",
-                   help=f"operations to run, comma-separated: {', '.join(OPERATIONS)} (default: all)")
+    p.add_argument("--only", type=_choices(OPERATIONS), default=DEFAULT_OPERATIONS, metavar="OPS",
+                   help=f"operations to run, comma-separated: {', '.join(OPERATIONS)} (default: all but memory). "
+                   "memory: peak extra resident memory of one whole-list call (VmHWM after a reset through "
+                   "/proc/self/clear_refs, minus VmRSS before), in bytes and as a multiple of the output size, "
+                   "for slotjson with threads=1 and default threads and for each competitor, each in a fresh "
+                   "child process (Linux only; about a second per row)")
     p.add_argument("--compare", type=_choices(competitors.NAMES), default=competitors.NAMES, metavar="LIBS",
                    help=f"competitors, comma-separated: {', '.join(competitors.NAMES)} (default: all; "
                    "missing ones are skipped with a note)")

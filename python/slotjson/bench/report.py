@@ -6,6 +6,9 @@ the same run. The minimum, not the median, because on a shared 2-core
 machine other processes only ever add time: the fastest sample is the
 most repeatable estimate of what the code itself costs. Medians are shown
 next to it, so a noisy row is visible as such.
+
+The memory operation has its own table and its own key in the results
+(``"memory"``): peak extra resident bytes per call, not times.
 """
 
 from __future__ import annotations
@@ -98,13 +101,43 @@ def _size(nbytes: int) -> str:
     return f"{nbytes / 1e6:.2f} MB" if nbytes >= 1e6 else f"{nbytes / 1e3:.1f} kB"
 
 
+def _memory_table(rows: Iterable[dict[str, Any]]) -> list[str]:
+    """Peak extra memory per call: the largest sample, also as a multiple of the output size, and the smallest."""
+    header = ("operation", "library", "peak extra (max)", "x output", "min", "output", "n")
+    lines = [header]
+    for r in rows:
+        ratio = r["x_output"]
+        lines.append(
+            (
+                "memory",
+                r["library"],
+                _size(r["peak_extra_bytes"]),
+                f"{ratio:.2f}x" if ratio is not None else "-",
+                _size(r["peak_extra_min_bytes"]),
+                _size(r["output_bytes"]),
+                str(len(r["samples_bytes"])),
+            )
+        )
+    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
+    right = {2, 3, 4, 5, 6}
+    rendered = []
+    for index, line in enumerate(lines):
+        cells = [cell.rjust(w) if i in right else cell.ljust(w) for i, (cell, w) in enumerate(zip(line, widths))]
+        rendered.append("  ".join(cells).rstrip())
+        if index == 0:
+            rendered.append("  ".join("-" * w for w in widths))
+    return rendered
+
+
 def format_tables(results: dict[str, Any]) -> list[str]:
     """One table per workload (fallback data sets get their own), then the calls that were timed."""
     lines: list[str] = []
     rows = results["rows"]
+    memory_rows = results.get("memory", [])
     for workload in results["workloads"]:
         name = workload["name"]
         mine = [r for r in rows if r["workload"] == name]
+        mine_memory = [r for r in memory_rows if r["workload"] == name]
         size = f", {_size(workload['json_bytes'])} of JSON" if workload.get("json_bytes") else ""
         count = workload["items"]
         lines.append("")
@@ -116,14 +149,20 @@ def format_tables(results: dict[str, Any]) -> list[str]:
             lines.append("not reported: " + "; ".join(refused))
         if mine:
             lines.extend(_table(mine))
-        else:
+        elif not mine_memory:
             lines.append("(nothing timed)")
+        if mine_memory:
+            if mine:
+                lines.append("")
+            lines.extend(_memory_table(mine_memory))
     calls: dict[tuple[str, str], str] = {}
     for r in rows:
         calls.setdefault((r["operation"], r["library"]), r["call"])
+    for r in memory_rows:
+        calls.setdefault(("memory", r["library"]), r["call"])
     if calls:
         lines.append("")
-        lines.append("Calls timed (items = the workload's list; i = page start, rotating over the list):")
+        lines.append("Calls measured (items = the workload's list; i = page start, rotating over the list):")
         width = max(len(f"{op} / {lib}") for op, lib in calls)
         for (op, lib), call in calls.items():
             lines.append(f"  {f'{op} / {lib}'.ljust(width)}  {call}")

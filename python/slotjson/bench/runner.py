@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TextIO
 
 from . import competitors as competitors_module
-from . import machine, operations, options, pages, plot, report, workloads
+from . import machine, memory, operations, options, pages, plot, report, workloads
 from .competitors import Competitor
 from .context import Context, Row
 from .features import Features, detect
@@ -27,11 +27,12 @@ _OPERATIONS: dict[str, Callable[[Context], None]] = {
     "cache_roundtrip": pages.cache_roundtrip,
     "threads": operations.threads,
     "release_gil": operations.release_gil,
+    "memory": memory.memory,
 }
 
 
 # On a fallback data set only the operations where competitors take part.
-_FALLBACK_OPERATIONS = ("encode", "indexed", "page100", "release_gil")
+_FALLBACK_OPERATIONS = ("encode", "indexed", "page100", "release_gil", "memory")
 
 
 def _runnable(
@@ -44,6 +45,7 @@ def _runnable(
         "cache_roundtrip": None if features.cache else "slotjson has no Document.to_bytes()/from_bytes()",
         "threads": None if features.threads else "slotjson.dumps() does not accept threads=",
         "release_gil": None if features.release_gil else "slotjson.dumps() does not accept release_gil=",
+        "memory": memory.unavailable_reason(),
     }
     runnable, notes = [], []
     for name in (op for op in options.OPERATIONS if op in wanted):  # always in the documented order
@@ -74,6 +76,7 @@ class _Settings:
     budget_s: float
     threads: tuple[int, ...]
     progress: Progress
+    seed: int
 
 
 def _bench_workload(
@@ -82,13 +85,13 @@ def _bench_workload(
     operation_names: Sequence[str],
     settings: _Settings,
     generic: bool = True,
-) -> tuple[list[Row], list[str], dict[str, Any], list[Competitor]]:
+) -> tuple[list[Row], list[memory.MemoryRow], list[str], dict[str, Any], list[Competitor]]:
     """Verify then time one data set; also returns the competitors it refused because they raised."""
     progress = settings.progress
     progress.stage(f"{workload.name}: checking outputs")
     prepared = prepare(workload, competitors)
     ctx = Context(workload, prepared, settings.features, settings.repeat, settings.budget_s,
-                  settings.threads, progress, generic=generic)
+                  settings.threads, progress, generic=generic, seed=settings.seed)
     if prepared.expected is not None:
         for name in operation_names:
             progress.stage(f"{workload.name}: {name}")
@@ -100,7 +103,7 @@ def _bench_workload(
         "json_bytes": prepared.sizes.get("slotjson") or next(iter(prepared.sizes.values()), None),
         "verification": {lib: {"ok": v.ok, "detail": v.detail} for lib, v in prepared.verdicts.items()},
     }
-    return ctx.rows, ctx.notes, summary, prepared.refused_by_raising(competitors)
+    return ctx.rows, ctx.memory, ctx.notes, summary, prepared.refused_by_raising(competitors)
 
 
 def run(
@@ -142,9 +145,10 @@ def run(
         say(f"note: {note}")
 
     progress = Progress(enabled=not args.no_progress)
-    settings = _Settings(features, args.repeat, args.budget, args.threads, progress)
+    settings = _Settings(features, args.repeat, args.budget, args.threads, progress, args.seed)
     names = workloads.NAMES if args.workload == "all" else (args.workload,)
     rows: list[Row] = []
+    memory_rows: list[memory.MemoryRow] = []
     summaries: list[dict[str, Any]] = []
     run_notes: list[str] = []
     if not operation_names:
@@ -155,8 +159,9 @@ def run(
         for name in names:
             progress.stage(f"{name}: building {args.items or workloads.DEFAULT_ITEMS[name]:,} items")
             workload = workloads.build(name, args.items, args.seed)
-            got, got_notes, summary, raised = _bench_workload(workload, loaded, operation_names, settings)
+            got, got_memory, got_notes, summary, raised = _bench_workload(workload, loaded, operation_names, settings)
             rows += got
+            memory_rows += got_memory
             run_notes += got_notes
             summaries.append(summary)
             if workload.fallback is not None and raised:
@@ -165,10 +170,11 @@ def run(
                 names_raised = ", ".join(c.name for c in raised)
                 run_notes.append(f"{name}: {names_raised} raised on it; timed on {workload.fallback.name} instead")
                 fallback_operations = [op for op in operation_names if op in _FALLBACK_OPERATIONS]
-                got, got_notes, summary, _ = _bench_workload(
+                got, got_memory, got_notes, summary, _ = _bench_workload(
                     workload.fallback, raised, fallback_operations, settings, generic=False
                 )
                 rows += got
+                memory_rows += got_memory
                 run_notes += got_notes
                 summaries.append(summary)
     finally:
@@ -189,6 +195,8 @@ def run(
         "notes": notes + run_notes,
         "workloads": summaries,
         "rows": report.row_dicts(rows),
+        # Peak extra resident memory per call (the memory operation).
+        "memory": [row.as_dict() for row in memory_rows],
     }
     for line in report.format_tables(results):
         say(line)
