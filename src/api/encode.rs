@@ -2,10 +2,10 @@
 
 use super::errors::to_pyerr;
 use super::threads;
-use crate::cpython::{self, Obj};
+use crate::cpython::{self, BytesBuilder, Obj};
 use crate::emit::{
     encode_items, encode_items_releasing, encode_value_releasing, EmitError, Emitter, ErrorKind,
-    Options, Pieces, SPILL_AT,
+    Options, Sink, SPILL_AT,
 };
 use crate::json::TimeFormat;
 use crate::plan::plan_of;
@@ -100,12 +100,10 @@ pub fn root_name(obj: &Bound<'_, PyAny>) -> String {
     }
 }
 
-/// Encoded output: one buffer, pieces from parallel workers that are
-/// joined by one copy into wherever the result must live, or (serial
-/// `dumps`) the final `bytes` object, written in place.
+/// Encoded output: one buffer and its index, or (`dumps`) the final
+/// `bytes` object, written in place.
 pub enum Encoded {
     Whole(Vec<u8>, Vec<u8>),
-    Pieces(Pieces),
     Bytes(Py<PyBytes>),
 }
 
@@ -124,10 +122,6 @@ impl Encoded {
     pub fn into_pybytes<'py>(self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
         match self {
             Encoded::Whole(blob, _) => Ok(PyBytes::new(py, &blob)),
-            Encoded::Pieces(p) => PyBytes::new_with(py, p.len(), |buf| {
-                p.fill(buf);
-                Ok(())
-            }),
             Encoded::Bytes(b) => Ok(b.into_bound(py)),
         }
     }
@@ -136,10 +130,6 @@ impl Encoded {
     pub fn into_parts(self) -> (Vec<u8>, Vec<u8>) {
         match self {
             Encoded::Whole(blob, index) => (blob, index),
-            Encoded::Pieces(mut p) => {
-                let index = std::mem::take(&mut p.index);
-                (p.into_vec(), index)
-            }
             // Not produced for these callers (they ask for Target::Vec).
             Encoded::Bytes(b) => (Python::with_gil(|py| b.as_bytes(py).to_vec()), Vec::new()),
         }
@@ -148,7 +138,6 @@ impl Encoded {
     fn len(&self, py: Python<'_>) -> usize {
         match self {
             Encoded::Whole(blob, _) => blob.len(),
-            Encoded::Pieces(p) => p.len(),
             Encoded::Bytes(b) => b.as_bytes(py).len(),
         }
     }
@@ -236,14 +225,34 @@ fn encode_seq_to<'a>(
             None => None,
         };
         drop(em);
-        let encode = if opts.release_gil {
-            encode_items_releasing
-        } else {
-            encode_items
+        let job = Parallel {
+            seq,
+            n,
+            opts,
+            workers,
+            expect,
+            indexed,
+            size_hint,
         };
-        Encoded::Pieces(encode(
-            py, seq, n, opts, workers, expect, indexed, size_hint,
-        )?)
+        // Joined straight into the result as chunks finish: a little more
+        // room than the hint, so a close estimate never regrows it.
+        let capacity = size_hint + size_hint / 16 + (1 << 16);
+        if target == Target::Bytes && crate::cpython::selfcheck::builder_passed() {
+            let mut bytes = BytesBuilder::with_capacity(py, capacity)
+                .map_err(|e| EmitError::new(ErrorKind::OutOfMemory(e)))?;
+            job.run(py, &mut bytes)?;
+            let bytes = bytes
+                .finish()
+                .map_err(|e| EmitError::new(ErrorKind::OutOfMemory(e)))?;
+            Encoded::Bytes(bytes.unbind())
+        } else {
+            let mut blob = Vec::with_capacity(size_hint);
+            let index = job.run(py, &mut blob)?;
+            if blob.capacity() - blob.len() > blob.len() / 8 {
+                blob.shrink_to_fit(); // a Document may keep it for long
+            }
+            Encoded::Whole(blob, index)
+        }
     } else if target == Target::Bytes {
         // A staging buffer moved into the final bytes at item boundaries:
         // the output exists once, plus about SPILL_AT.
@@ -265,6 +274,39 @@ fn encode_seq_to<'a>(
         ITEM_BYTES.store(per_item + 1, Ordering::Relaxed);
     }
     Ok(encoded)
+}
+
+/// A list encoded on worker threads or with `release_gil=True`.
+struct Parallel<'a, 'o> {
+    seq: Obj<'a>,
+    n: usize,
+    opts: &'o Options,
+    workers: usize,
+    expect: Option<std::sync::Arc<crate::plan::ModelPlan>>,
+    indexed: bool,
+    size_hint: usize,
+}
+
+impl Parallel<'_, '_> {
+    /// Writes the array into `sink`; returns the index (if asked for).
+    fn run<S: Sink>(self, py: Python<'_>, sink: &mut S) -> Result<Vec<u8>, Box<EmitError>> {
+        let encode = if self.opts.release_gil {
+            encode_items_releasing
+        } else {
+            encode_items
+        };
+        encode(
+            py,
+            self.seq,
+            self.n,
+            self.opts,
+            self.workers,
+            self.expect,
+            self.indexed,
+            self.size_hint,
+            sink,
+        )
+    }
 }
 
 /// Serialize `obj` to JSON bytes (see spec/TYPES.md).

@@ -11,6 +11,7 @@
 mod any;
 mod error;
 mod indexed;
+mod join;
 mod model;
 mod options;
 mod parallel;
@@ -22,8 +23,9 @@ mod tape;
 mod value;
 
 pub use error::{EmitError, ErrorKind, Seg};
+pub use join::Sink;
 pub use options::Options;
-pub use parallel::{encode_items, Pieces};
+pub use parallel::encode_items;
 pub use release::{encode_items_releasing, encode_value_releasing};
 pub use spill::SPILL_AT;
 

@@ -3,30 +3,31 @@
 //! The calling thread keeps the GIL for the whole call, so no Python code
 //! runs and nothing can change while the workers read object memory. The
 //! list is cut into contiguous chunks; each worker writes its chunks with a
-//! GIL-free emitter into its own buffer. A chunk that meets anything needing
-//! Python (a slow path, or an error, whose message needs Python objects) is
-//! abandoned by the worker and redone by the calling thread with the GIL, in
-//! order, so the output and any error are exactly those of a serial encode.
+//! GIL-free emitter into its own buffer. Meanwhile the calling thread joins
+//! finished chunks, in list order, into the output (see `join`), freeing
+//! each as soon as it is copied. A chunk that meets anything needing Python
+//! (a slow path, or an error, whose message needs Python objects) is
+//! abandoned by the worker and redone by the calling thread with the GIL,
+//! in order — once every worker is done, so that no worker reads objects
+//! while Python code runs — and the output and any error are those of a
+//! serial encode.
 
+use super::join::{Joiner, Sink};
 use super::{Emitter, Options, Result};
 use crate::cpython::Obj;
 use crate::plan::ModelPlan;
 use pyo3::prelude::*;
-use rayon::prelude::*;
 use std::collections::HashMap;
 use std::ops::Range;
+use std::sync::mpsc;
 use std::sync::{Arc, Mutex, OnceLock};
 
 /// Chunks per worker: enough to even out items of very different sizes.
 const CHUNKS_PER_WORKER: usize = 8;
 
-/// One chunk's output: its bytes (items separated by commas) and each
-/// item's start within them (little-endian u64), or `None` if the calling
-/// thread must redo it.
-struct Part {
-    range: Range<usize>,
-    written: Option<(Vec<u8>, Vec<u8>)>,
-}
+/// A chunk's bytes (items separated by commas) and each item's start within
+/// them (little-endian u64); `None` if the calling thread must redo it.
+type Written = Option<(Vec<u8>, Vec<u8>)>;
 
 /// The reused pools, one per worker count asked for.
 pub(super) fn pool(workers: usize) -> Arc<rayon::ThreadPool> {
@@ -57,95 +58,12 @@ pub(super) fn chunks(n: usize, workers: usize) -> Vec<Range<usize>> {
         .collect()
 }
 
-/// A JSON array written in pieces: `[` + pieces joined by `,` + `]`, and
-/// (when asked for) the N+1-entry index of item starts in that array.
-pub struct Pieces {
-    pieces: Vec<Vec<u8>>,
-    pub index: Vec<u8>,
-}
-
-impl Pieces {
-    /// Length of the whole array.
-    pub fn len(&self) -> usize {
-        self.pieces.iter().map(Vec::len).sum::<usize>() + self.pieces.len().max(1) + 1
-    }
-
-    /// Writes the whole array into `out`, which must be `len()` bytes.
-    pub fn fill(&self, out: &mut [u8]) {
-        out[0] = b'[';
-        let mut at = 1;
-        for (k, piece) in self.pieces.iter().enumerate() {
-            if k > 0 {
-                out[at] = b',';
-                at += 1;
-            }
-            out[at..at + piece.len()].copy_from_slice(piece);
-            at += piece.len();
-        }
-        out[at] = b']';
-    }
-
-    pub fn into_vec(self) -> Vec<u8> {
-        let mut out = vec![0; self.len()];
-        self.fill(&mut out);
-        out
-    }
-}
-
-/// Collects chunk outputs in order, placing their item starts in the index.
-pub(super) struct Assembly {
-    pieces: Vec<Vec<u8>>,
-    index: Vec<u8>,
-    /// Where the next piece will start in the joined array.
-    next: u64,
-}
-
-impl Assembly {
-    pub(super) fn new(chunks: usize, index_entries: Option<usize>) -> Self {
-        Assembly {
-            pieces: Vec::with_capacity(chunks),
-            index: Vec::with_capacity(index_entries.map_or(0, |n| (n + 1) * 8)),
-            next: 1,
-        }
-    }
-
-    pub(super) fn push(&mut self, bytes: Vec<u8>, starts: &[u8]) {
-        // A chunk of a list that shrank between slices may be empty; an
-        // empty piece would leave `,,` behind.
-        if bytes.is_empty() {
-            return;
-        }
-        if !self.pieces.is_empty() {
-            self.next += 1; // the `,` before this piece
-        }
-        for s in starts.chunks_exact(8) {
-            let at = u64::from_le_bytes(s.try_into().expect("8 bytes")) + self.next;
-            self.index.extend_from_slice(&at.to_le_bytes());
-        }
-        self.next += bytes.len() as u64;
-        self.pieces.push(bytes);
-    }
-
-    /// The pieces, and with `indexed` the index closed by the total length.
-    pub(super) fn finish(self, indexed: bool) -> Pieces {
-        let mut pieces = Pieces {
-            pieces: self.pieces,
-            index: self.index,
-        };
-        if indexed {
-            let total = pieces.len() as u64;
-            pieces.index.extend_from_slice(&total.to_le_bytes());
-        }
-        pieces
-    }
-}
-
 /// Writes the items of the list or tuple `seq` (`n` items) using `workers`
-/// threads, as pieces to be joined (one copy, by the caller, straight into
-/// its final buffer) and, with `indexed`, the index. `expect` seeds the
-/// workers' class cache (the first item's plan).
+/// threads as one JSON array into `sink`; returns the N+1-entry index when
+/// `indexed` (else an empty vector). `expect` seeds the workers' class
+/// cache (the first item's plan).
 #[allow(clippy::too_many_arguments)]
-pub fn encode_items<'a>(
+pub fn encode_items<'a, S: Sink>(
     py: Python<'_>,
     seq: Obj<'a>,
     n: usize,
@@ -154,45 +72,75 @@ pub fn encode_items<'a>(
     expect: Option<Arc<ModelPlan>>,
     indexed: bool,
     size_hint: usize,
-) -> Result<Pieces> {
+    sink: &mut S,
+) -> Result<Vec<u8>> {
     let ranges = chunks(n, workers);
     let per_chunk = size_hint / ranges.len().max(1) + 64;
-    let mut out = Assembly::new(ranges.len(), indexed.then_some(n));
-    let parts: Vec<Part> = pool(workers).install(|| {
-        ranges
-            .par_iter()
-            .map(|range| {
+    let mut out = Joiner::new(sink, indexed.then_some(n))?;
+    let (tx, rx) = mpsc::channel::<(usize, Written)>();
+    let expect = &expect;
+    let ranges = &ranges;
+    pool(workers).in_place_scope_fifo(|scope| -> Result<()> {
+        let spawn = |k: usize| {
+            let tx = tx.clone();
+            let range = ranges[k].clone();
+            scope.spawn_fifo(move |_| {
                 let mut em = Emitter::without_gil(opts, per_chunk);
-                if let Some(plan) = &expect {
+                if let Some(plan) = expect {
                     em.expect_class(plan.clone());
                 }
                 let mut index = Vec::new();
                 let written = em
-                    .write_items(seq, range.clone(), indexed.then_some(&mut index))
+                    .write_items(seq, range, indexed.then_some(&mut index))
                     .ok()
                     .map(|()| (std::mem::take(&mut em.out), index));
-                Part {
-                    range: range.clone(),
-                    written,
-                }
-            })
-            .collect()
-    });
-    // In order; chunks not written by a worker are written here, with the GIL.
-    for part in parts {
-        let (bytes, starts) = match part.written {
-            Some(written) => written,
-            None => {
-                let mut em = Emitter::new(py, opts, per_chunk);
-                if let Some(plan) = &expect {
-                    em.expect_class(plan.clone());
-                }
-                let mut starts = Vec::new();
-                em.write_items(seq, part.range, indexed.then_some(&mut starts))?;
-                (std::mem::take(&mut em.out), starts)
-            }
+                // The receiver outlives the scope; a send cannot fail.
+                let _ = tx.send((k, written));
+            });
         };
-        out.push(bytes, &starts);
-    }
-    Ok(out.finish(indexed))
+        // At most this many chunks are written or waiting to be joined at
+        // once: each worker has one queued behind the one it writes, and
+        // finished chunks cannot pile up while the joining thread waits for
+        // a slow one (peak memory stays near one copy of the output).
+        let window = workers + 1;
+        let mut spawned = 0;
+        while spawned < ranges.len().min(window) {
+            spawn(spawned);
+            spawned += 1;
+        }
+        let mut arrived: Vec<Option<Written>> = (0..ranges.len()).map(|_| None).collect();
+        let mut received = 0;
+        let receive = |arrived: &mut Vec<Option<Written>>, received: &mut usize| {
+            let (k, written) = rx.recv().expect("every chunk reports");
+            arrived[k] = Some(written);
+            *received += 1;
+        };
+        for (k, range) in ranges.iter().enumerate() {
+            while arrived[k].is_none() {
+                receive(&mut arrived, &mut received);
+            }
+            match arrived[k].take().flatten() {
+                Some((bytes, starts)) => out.push(&bytes, &starts)?,
+                None => {
+                    // Python code may run below: wait for every worker first.
+                    while received < spawned {
+                        receive(&mut arrived, &mut received);
+                    }
+                    let mut em = Emitter::new(py, opts, per_chunk);
+                    if let Some(plan) = expect {
+                        em.expect_class(plan.clone());
+                    }
+                    let mut starts = Vec::new();
+                    em.write_items(seq, range.clone(), indexed.then_some(&mut starts))?;
+                    out.push(&em.out, &starts)?;
+                }
+            }
+            if spawned < ranges.len() {
+                spawn(spawned);
+                spawned += 1;
+            }
+        }
+        Ok(())
+    })?;
+    out.finish()
 }

@@ -9,9 +9,10 @@
 //! re-read after every release: items appended or removed meanwhile are
 //! seen as they are, and every output is still one valid JSON array.
 
-use super::parallel::{chunks, pool, Assembly};
+use super::join::{Joiner, Sink};
+use super::parallel::{chunks, pool};
 use super::tape::{Render, Tape};
-use super::{Emitter, Options, Pieces, Result};
+use super::{Emitter, Options, Result};
 use crate::cpython::Obj;
 use crate::json::LoneSurrogate;
 use crate::plan::ModelPlan;
@@ -135,7 +136,7 @@ impl Single {
 
 /// `encode_items` with `release_gil=True` (same arguments and result).
 #[allow(clippy::too_many_arguments)]
-pub fn encode_items_releasing<'a>(
+pub fn encode_items_releasing<'a, S: Sink>(
     py: Python<'_>,
     seq: Obj<'a>,
     n: usize,
@@ -144,7 +145,8 @@ pub fn encode_items_releasing<'a>(
     expect: Option<Arc<ModelPlan>>,
     indexed: bool,
     size_hint: usize,
-) -> Result<Pieces> {
+    sink: &mut S,
+) -> Result<Vec<u8>> {
     let ranges = chunks(n, workers);
     let per_chunk = size_hint / ranges.len().max(1) + 64;
     let render = Render {
@@ -152,7 +154,7 @@ pub fn encode_items_releasing<'a>(
         time: opts.time,
     };
     let slice = slice(py);
-    let mut out = Assembly::new(ranges.len(), indexed.then_some(n));
+    let mut out = Joiner::new(sink, indexed.then_some(n))?;
     // One worker renders every chunk, in order, into one buffer. Growing
     // it near the end would copy all of it: an eighth more than the size
     // hint (the last call's bytes per item) keeps the escaping of a long
@@ -202,10 +204,10 @@ pub fn encode_items_releasing<'a>(
             let rendered = py.allow_threads(|| render_all(batch, workers, render));
             for (range, r) in rendered {
                 match r {
-                    Ok((bytes, starts)) => out.push(bytes, &starts),
+                    Ok((bytes, starts)) => out.push(&bytes, &starts)?,
                     Err(_) => {
                         let (bytes, starts) = rewrite(py, opts, &expect, seq, range, indexed)?;
-                        out.push(bytes, &starts);
+                        out.push(&bytes, &starts)?;
                     }
                 }
             }
@@ -219,9 +221,9 @@ pub fn encode_items_releasing<'a>(
         holding_since = Instant::now();
     }
     if workers <= 1 {
-        out.push(single.bytes, &single.starts);
+        out.push(&single.bytes, &single.starts)?;
     }
-    Ok(out.finish(indexed))
+    out.finish()
 }
 
 /// A chunk whose render failed (a lone surrogate: its error needs the

@@ -1,0 +1,87 @@
+//! Joining the chunks of a parallel (or `release_gil`) encode, in list
+//! order, straight into the buffer the result lives in: the `bytes` that
+//! `dumps` returns, or a Document's vector. Each chunk is copied once and
+//! freed as soon as it is, so the whole output never exists twice.
+
+use super::{EmitError, ErrorKind, Result};
+use crate::cpython::BytesBuilder;
+
+/// Where joined output goes.
+pub trait Sink {
+    fn put(&mut self, bytes: &[u8]) -> Result<()>;
+}
+
+impl Sink for Vec<u8> {
+    #[inline]
+    fn put(&mut self, bytes: &[u8]) -> Result<()> {
+        self.extend_from_slice(bytes);
+        Ok(())
+    }
+}
+
+impl Sink for BytesBuilder<'_> {
+    #[inline]
+    fn put(&mut self, bytes: &[u8]) -> Result<()> {
+        self.extend_from_slice(bytes)
+            .map_err(|e| EmitError::new(ErrorKind::OutOfMemory(e)))
+    }
+}
+
+/// `[` + chunks separated by `,` + `]`, and (when asked for) the N+1-entry
+/// index of item starts in that array (little-endian u64, spec/FORMAT.md).
+pub struct Joiner<'s, S: Sink> {
+    sink: &'s mut S,
+    index: Option<Vec<u8>>,
+    /// Bytes written so far.
+    written: u64,
+}
+
+impl<'s, S: Sink> Joiner<'s, S> {
+    /// Starts the array; `index_entries`: the item count, if an index is
+    /// wanted.
+    pub fn new(sink: &'s mut S, index_entries: Option<usize>) -> Result<Self> {
+        sink.put(b"[")?;
+        Ok(Joiner {
+            sink,
+            index: index_entries.map(|n| Vec::with_capacity((n + 1) * 8)),
+            written: 1,
+        })
+    }
+
+    /// Appends one chunk: items separated by commas, with `starts` the
+    /// little-endian u64 start of each item within `bytes`.
+    pub fn push(&mut self, bytes: &[u8], starts: &[u8]) -> Result<()> {
+        // A chunk of a list that shrank meanwhile may be empty; an empty
+        // piece would leave `,,` behind.
+        if bytes.is_empty() {
+            return Ok(());
+        }
+        if self.written > 1 {
+            self.sink.put(b",")?;
+            self.written += 1;
+        }
+        if let Some(index) = &mut self.index {
+            for s in starts.chunks_exact(8) {
+                let at = u64::from_le_bytes(s.try_into().expect("8 bytes")) + self.written;
+                index.extend_from_slice(&at.to_le_bytes());
+            }
+        }
+        self.sink.put(bytes)?;
+        self.written += bytes.len() as u64;
+        Ok(())
+    }
+
+    /// Closes the array; returns the index (empty if none was asked for),
+    /// closed by the total length.
+    pub fn finish(self) -> Result<Vec<u8>> {
+        self.sink.put(b"]")?;
+        let total = self.written + 1;
+        Ok(match self.index {
+            Some(mut index) => {
+                index.extend_from_slice(&total.to_le_bytes());
+                index
+            }
+            None => Vec::new(),
+        })
+    }
+}
