@@ -41,11 +41,25 @@ impl<'a> Emitter<'a, '_> {
                 cpython::tuple_get(seq, i)
             }
         };
+        if range.start + 1 < range.end {
+            if let Some(next) = get(range.start + 1) {
+                cpython::prefetch(next);
+            }
+        }
         for i in range.clone() {
             let Some(item) = get(i) else { break };
+            // A two-step pipeline, so that an item's fields are in cache by
+            // the time it is written: the header of the item after next is
+            // fetched now, and the next item's header (fetched one step ago)
+            // gives the field objects to fetch.
+            if i + 2 < range.end {
+                if let Some(after_next) = get(i + 2) {
+                    cpython::prefetch(after_next);
+                }
+            }
             if i + 1 < range.end {
                 if let Some(next) = get(i + 1) {
-                    cpython::prefetch(next);
+                    self.prefetch_fields(next);
                 }
             }
             if i > range.start {
@@ -59,5 +73,20 @@ impl<'a> Emitter<'a, '_> {
         }
         self.leave();
         Ok(())
+    }
+
+    /// Prefetch the field objects of `item` if it is of the class met last
+    /// (whose plan gives the slot offsets).
+    #[inline(always)]
+    fn prefetch_fields(&self, item: Obj<'a>) {
+        if let Some((cls, Some(plan))) = &self.last_class {
+            if item.ty() == *cls {
+                for f in plan.fields() {
+                    if let Some(off) = f.offset {
+                        cpython::prefetch_slot(item, off);
+                    }
+                }
+            }
+        }
     }
 }
