@@ -51,9 +51,20 @@ impl<'s, S: Sink> Joiner<'s, S> {
     /// Appends one chunk: items separated by commas, with `starts` the
     /// little-endian u64 start of each item within `bytes`.
     pub fn push(&mut self, bytes: &[u8], starts: &[u8]) -> Result<()> {
+        self.push_parts(bytes.len(), starts, |sink| sink.put(bytes))
+    }
+
+    /// `push` for a chunk of `len` bytes that `write` hands to the sink in
+    /// parts.
+    pub fn push_parts(
+        &mut self,
+        len: usize,
+        starts: &[u8],
+        write: impl FnOnce(&mut S) -> Result<()>,
+    ) -> Result<()> {
         // A chunk of a list that shrank meanwhile may be empty; an empty
         // piece would leave `,,` behind.
-        if bytes.is_empty() {
+        if len == 0 {
             return Ok(());
         }
         if self.written > 1 {
@@ -66,8 +77,8 @@ impl<'s, S: Sink> Joiner<'s, S> {
                 index.extend_from_slice(&at.to_le_bytes());
             }
         }
-        self.sink.put(bytes)?;
-        self.written += bytes.len() as u64;
+        write(self.sink)?;
+        self.written += len as u64;
         Ok(())
     }
 

@@ -11,7 +11,7 @@
 
 use super::join::{Joiner, Sink};
 use super::parallel::{chunks, pool};
-use super::tape::{Render, Tape};
+use super::tape::{Render, Rendered, Tape};
 use super::{Emitter, Options, Result};
 use crate::cpython::Obj;
 use crate::json::LoneSurrogate;
@@ -30,8 +30,6 @@ struct Walked {
     starts: Vec<u8>,
     tape: Tape,
 }
-
-type Rendered = std::result::Result<(Vec<u8>, Vec<u8>), LoneSurrogate>;
 
 /// How long the GIL is held between two releases: Python's own switch
 /// interval, so the call and other threads take turns as Python threads do.
@@ -66,71 +64,17 @@ fn walk<'a>(
     })
 }
 
-/// Renders the walked chunks, freeing each one's buffers as soon as it is
-/// rendered (holding them all until the end would double the peak memory).
-fn render_all(walked: Vec<Walked>, workers: usize, opts: Render) -> Vec<(Range<usize>, Rendered)> {
-    let render = |w: Walked| {
-        let rendered = w.tape.render(&w.out, &w.starts, opts);
-        (w.range, rendered)
-    };
+/// Formats the leaves of every walked chunk.
+fn render_all(
+    walked: &[Walked],
+    workers: usize,
+    opts: Render,
+) -> Vec<std::result::Result<Rendered, LoneSurrogate>> {
+    let render = |w: &Walked| w.tape.render(opts);
     if workers > 1 {
-        pool(workers).install(|| walked.into_par_iter().map(render).collect())
+        pool(workers).install(|| walked.par_iter().map(render).collect())
     } else {
-        walked.into_iter().map(render).collect()
-    }
-}
-
-/// The output of a one-worker call: the rendered chunks joined by commas,
-/// and their item starts.
-struct Single {
-    bytes: Vec<u8>,
-    starts: Vec<u8>,
-}
-
-impl Single {
-    /// Renders chunks until one fails (its range is returned, and nothing
-    /// of it is kept) or none are left.
-    fn render(
-        &mut self,
-        chunks: &mut impl Iterator<Item = Walked>,
-        opts: Render,
-    ) -> Option<Range<usize>> {
-        for w in chunks {
-            let mark = (self.bytes.len(), self.starts.len());
-            if !self.bytes.is_empty() {
-                self.bytes.push(b',');
-            }
-            let body = self.bytes.len();
-            let rendered =
-                w.tape
-                    .render_into(&w.out, &w.starts, opts, &mut self.bytes, &mut self.starts);
-            if rendered.is_err() {
-                self.bytes.truncate(mark.0);
-                self.starts.truncate(mark.1);
-                return Some(w.range);
-            }
-            if self.bytes.len() == body {
-                // An empty chunk (the list shrank meanwhile): no comma.
-                self.bytes.truncate(mark.0);
-            }
-        }
-        None
-    }
-
-    /// A chunk written in one pass (`starts` relative to `bytes`).
-    fn append(&mut self, bytes: &[u8], starts: &[u8]) {
-        if bytes.is_empty() {
-            return;
-        }
-        if !self.bytes.is_empty() {
-            self.bytes.push(b',');
-        }
-        let base = self.bytes.len() as u64;
-        for s in starts.chunks_exact(8) {
-            let at = u64::from_le_bytes(s.try_into().expect("8 bytes")) + base;
-            self.starts.extend_from_slice(&at.to_le_bytes());
-        }
-        self.bytes.extend_from_slice(bytes);
+        walked.iter().map(render).collect()
     }
 }
 
@@ -155,18 +99,6 @@ pub fn encode_items_releasing<'a, S: Sink>(
     };
     let slice = slice(py);
     let mut out = Joiner::new(sink, indexed.then_some(n))?;
-    // One worker renders every chunk, in order, into one buffer. Growing
-    // it near the end would copy all of it: an eighth more than the size
-    // hint (the last call's bytes per item) keeps the escaping of a long
-    // string from doing that.
-    let mut single = Single {
-        bytes: Vec::with_capacity(if workers <= 1 {
-            size_hint + size_hint / 8 + (1 << 16)
-        } else {
-            0
-        }),
-        starts: Vec::new(),
-    };
     let mut walked: Vec<Walked> = Vec::with_capacity(ranges.len());
     let mut holding_since = Instant::now();
     // Between clock checks, one chunk per worker is walked.
@@ -198,30 +130,25 @@ pub fn encode_items_releasing<'a, S: Sink>(
         if b + 1 < batches.len() && holding_since.elapsed() < slice {
             continue;
         }
-        // Second pass, without it.
-        let batch = std::mem::take(&mut walked);
-        if workers > 1 {
-            let rendered = py.allow_threads(|| render_all(batch, workers, render));
-            for (range, r) in rendered {
-                match r {
-                    Ok((bytes, starts)) => out.push(&bytes, &starts)?,
-                    Err(_) => {
-                        let (bytes, starts) = rewrite(py, opts, &expect, seq, range, indexed)?;
-                        out.push(&bytes, &starts)?;
-                    }
+        // Second pass: the leaves are formatted without the GIL, then the
+        // chunks are joined into the output with it (where the sink is),
+        // from the walk's bytes and the leaves' texts.
+        let rendered = py.allow_threads(|| render_all(&walked, workers, render));
+        for (w, r) in walked.drain(..).zip(rendered) {
+            match r {
+                Ok(r) => {
+                    let starts = w.tape.moved_starts(&w.starts, &r);
+                    out.push_parts(Tape::filled_len(&w.out, &r), &starts, |sink| {
+                        w.tape.fill(&w.out, &r, |part| sink.put(part))
+                    })?;
                 }
-            }
-        } else {
-            let mut batch = batch.into_iter();
-            while let Some(failed) = py.allow_threads(|| single.render(&mut batch, render)) {
-                let (bytes, starts) = rewrite(py, opts, &expect, seq, failed, indexed)?;
-                single.append(&bytes, &starts);
+                Err(_) => {
+                    let (bytes, starts) = rewrite(py, opts, &expect, seq, w.range, indexed)?;
+                    out.push(&bytes, &starts)?;
+                }
             }
         }
         holding_since = Instant::now();
-    }
-    if workers <= 1 {
-        out.push(&single.bytes, &single.starts)?;
     }
     out.finish()
 }
@@ -254,8 +181,15 @@ pub fn encode_value_releasing<'a>(py: Python<'_>, obj: Obj<'a>, opts: &Options) 
         ascii: opts.ascii,
         time: opts.time,
     };
-    match py.allow_threads(|| tape.render(&walked, &[], render)) {
-        Ok((bytes, _)) => Ok(bytes),
+    match py.allow_threads(|| tape.render(render)) {
+        Ok(r) => {
+            let mut bytes = Vec::with_capacity(Tape::filled_len(&walked, &r));
+            let Ok(()) = tape.fill(&walked, &r, |part| {
+                bytes.extend_from_slice(part);
+                Ok::<(), std::convert::Infallible>(())
+            });
+            Ok(bytes)
+        }
         Err(_) => {
             let mut em = Emitter::new(py, opts, walked.len());
             em.write(obj)?;

@@ -5,9 +5,12 @@
 //!    the JSON as usual — brackets, keys, numbers, ASCII text — but leaves a
 //!    hole wherever a costly leaf goes (text that must be transcoded to
 //!    UTF-8, a datetime) and *copies* that leaf's value into a `Tape`.
-//! 2. `Tape::render` fills the holes: transcoding, escaping, date formatting.
-//!    It reads only the tape, never an object, so it runs with the GIL
+//! 2. `Tape::render` formats the leaves: transcoding, escaping, dates. It
+//!    reads only the tape, never an object, so it runs with the GIL
 //!    released: other threads may mutate, rebind or free anything meanwhile.
+//! 3. `Tape::fill` hands the walk's bytes and the leaves' texts, in order,
+//!    to the output (the `bytes` being built, back under the GIL): the
+//!    output is copied once, as in a default call.
 //!
 //! Copies rather than strong references: a tape entry costs about what an
 //! incref would, needs no decref pass (with the GIL) at the end, and can
@@ -56,6 +59,13 @@ pub struct Tape {
     utf8: String,
     ucs2: Vec<u16>,
     ucs4: Vec<u32>,
+}
+
+/// The leaves of a tape, formatted: their texts back to back, and the end
+/// of each one's text.
+pub struct Rendered {
+    text: Vec<u8>,
+    ends: Vec<usize>,
 }
 
 /// Output options the second pass needs.
@@ -108,68 +118,78 @@ impl Tape {
         ));
     }
 
-    /// The walk's output `walked` with the holes filled. `starts` holds
-    /// little-endian u64 positions in `walked` (item starts, ascending);
-    /// they are returned moved to the same places in the result.
+    /// Formats every leaf (the part that runs without the GIL): their texts
+    /// one after another, and where each ends.
     ///
     /// Fails only on a lone surrogate, whose error needs the value's path:
     /// the caller redoes that piece with the GIL.
-    pub fn render(
-        &self,
-        walked: &[u8],
-        starts: &[u8],
-        opts: Render,
-    ) -> Result<(Vec<u8>, Vec<u8>), LoneSurrogate> {
-        let mut out = Vec::with_capacity(self.size_hint(walked.len()));
-        let mut moved = Vec::with_capacity(starts.len());
-        self.render_into(walked, starts, opts, &mut out, &mut moved)?;
-        Ok((out, moved))
-    }
-
-    /// `render`, appending to `out` and the moved starts (positions in
-    /// `out`) to `moved`. On failure both hold partial output.
-    pub fn render_into(
-        &self,
-        walked: &[u8],
-        starts: &[u8],
-        opts: Render,
-        out: &mut Vec<u8>,
-        moved: &mut Vec<u8>,
-    ) -> Result<(), LoneSurrogate> {
-        // Only what the walk wrote: callers size `out` for the whole result.
-        out.reserve(walked.len());
-        let mut starts = starts
-            .chunks_exact(8)
-            .map(|s| u64::from_le_bytes(s.try_into().expect("8 bytes")) as usize)
-            .peekable();
-        let mut from = 0;
-        for &(at, ref leaf) in &self.leaves {
-            // Item starts up to this hole: `walked[from..]` goes to the end
-            // of `out`.
-            while let Some(&s) = starts.peek() {
-                if s > at {
-                    break;
-                }
-                moved.extend_from_slice(&((out.len() + s - from) as u64).to_le_bytes());
-                starts.next();
-            }
-            copy_segment(out, walked, from, at);
-            from = at;
+    pub fn render(&self, opts: Render) -> Result<Rendered, LoneSurrogate> {
+        let mut text = Vec::with_capacity(self.size_hint());
+        let mut ends = Vec::with_capacity(self.leaves.len());
+        for (_, leaf) in &self.leaves {
             match *leaf {
                 Leaf::Str { units, start, len } => {
-                    json::write_str(out, self.text(units, start, len), opts.ascii)?
+                    json::write_str(&mut text, self.text(units, start, len), opts.ascii)?
                 }
                 Leaf::DateTime {
                     date,
                     time,
                     offset_us,
-                } => json::temporal::write_datetime(out, date, time, offset_us, opts.time),
+                } => json::temporal::write_datetime(&mut text, date, time, offset_us, opts.time),
             }
+            ends.push(text.len());
         }
-        for s in starts {
-            moved.extend_from_slice(&((out.len() + s - from) as u64).to_le_bytes());
+        Ok(Rendered { text, ends })
+    }
+
+    /// The length of the walk's output `walked` with the holes filled.
+    pub fn filled_len(walked: &[u8], rendered: &Rendered) -> usize {
+        walked.len() + rendered.text.len()
+    }
+
+    /// `starts` (little-endian u64 positions in `walked`, ascending: item
+    /// starts) moved to the same places in the filled output.
+    pub fn moved_starts(&self, starts: &[u8], rendered: &Rendered) -> Vec<u8> {
+        let mut moved = Vec::with_capacity(starts.len());
+        let mut leaves = self.leaves.iter().zip(&rendered.ends).peekable();
+        let mut shift = 0;
+        for s in starts.chunks_exact(8) {
+            let s = u64::from_le_bytes(s.try_into().expect("8 bytes")) as usize;
+            // Holes before `s` push it along; a hole at `s` is inside the
+            // item that starts there.
+            while let Some(&(&(at, _), &end)) = leaves.peek() {
+                if at >= s {
+                    break;
+                }
+                shift = end;
+                leaves.next();
+            }
+            moved.extend_from_slice(&((s + shift) as u64).to_le_bytes());
         }
-        out.extend_from_slice(&walked[from..]);
+        moved
+    }
+
+    /// Hands the filled output to `put` in order: the walk's bytes between
+    /// holes and each hole's text.
+    pub fn fill<E>(
+        &self,
+        walked: &[u8],
+        rendered: &Rendered,
+        mut put: impl FnMut(&[u8]) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let mut from = 0;
+        let mut text_from = 0;
+        for (&(at, _), &end) in self.leaves.iter().zip(&rendered.ends) {
+            if at > from {
+                put(&walked[from..at])?;
+            }
+            put(&rendered.text[text_from..end])?;
+            from = at;
+            text_from = end;
+        }
+        if walked.len() > from {
+            put(&walked[from..])?;
+        }
         Ok(())
     }
 
@@ -184,31 +204,13 @@ impl Tape {
         }
     }
 
-    /// The rendered size when nothing needs escaping.
-    fn size_hint(&self, walked: usize) -> usize {
-        walked
-            + self.narrow.len()
+    /// The leaves' formatted size when nothing needs escaping.
+    fn size_hint(&self) -> usize {
+        self.narrow.len()
             + self.utf8.len()
             + self.ucs2.len() * 3
             + self.ucs4.len() * 4
-            + self.leaves.len() * 26
-    }
-}
-
-/// The bytes between two holes are mostly short (`","key":`): one
-/// fixed-size copy, cut back to length, instead of a `memcpy` call each.
-const SEGMENT_BLOCK: usize = 32;
-
-#[inline(always)]
-fn copy_segment(out: &mut Vec<u8>, walked: &[u8], from: usize, to: usize) {
-    let len = to - from;
-    match walked.get(from..from + SEGMENT_BLOCK) {
-        Some(block) if len <= SEGMENT_BLOCK => {
-            let block: &[u8; SEGMENT_BLOCK] = block.try_into().expect("a whole block");
-            out.extend_from_slice(block);
-            out.truncate(out.len() - (SEGMENT_BLOCK - len));
-        }
-        _ => out.extend_from_slice(&walked[from..to]),
+            + self.leaves.len() * 2
     }
 }
 
@@ -227,6 +229,23 @@ mod tests {
             ascii: false,
             time: TimeFormat::default(),
         }
+    }
+
+    /// The filled output and moved starts, as the encoder assembles them.
+    fn filled(
+        tape: &Tape,
+        walked: &[u8],
+        starts: &[u8],
+    ) -> Result<(Vec<u8>, Vec<u8>), LoneSurrogate> {
+        let rendered = tape.render(opts())?;
+        let mut out = Vec::new();
+        tape.fill(walked, &rendered, |part| {
+            out.extend_from_slice(part);
+            Ok::<(), ()>(())
+        })
+        .unwrap();
+        assert_eq!(out.len(), Tape::filled_len(walked, &rendered));
+        Ok((out, tape.moved_starts(starts, &rendered)))
     }
 
     fn le(v: &[usize]) -> Vec<u8> {
@@ -254,7 +273,7 @@ mod tests {
             },
             Some(0),
         );
-        let (out, starts) = tape.render(walked, &le(&[1, 2, 6]), opts()).unwrap();
+        let (out, starts) = filled(&tape, walked, &le(&[1, 2, 6])).unwrap();
         let text = std::str::from_utf8(&out).unwrap();
         assert_eq!(
             text,
@@ -276,7 +295,7 @@ mod tests {
         tape.push_str(0, Text::Ucs2(&[0x20ac; 16]));
         tape.push_str(0, Text::Ucs4(&[0x1f600; 16]));
         tape.push_str(0, Text::Utf8("ü\n................"));
-        let (out, _) = tape.render(b"", &[], opts()).unwrap();
+        let (out, _) = filled(&tape, b"", &[]).unwrap();
         let expected = format!(
             "\"{}\"\"{}\"\"{}\"\"ü\\n................\"",
             "é".repeat(16),
@@ -289,14 +308,14 @@ mod tests {
         let mut units = [0x41u16; 16];
         units[3] = 0xd800;
         bad.push_str(0, Text::Ucs2(&units));
-        let err = bad.render(b"", &[], opts()).unwrap_err();
+        let err = filled(&bad, b"", &[]).unwrap_err();
         assert_eq!((err.index, err.code_point), (3, 0xd800));
     }
 
     #[test]
     fn no_holes_is_a_copy() {
         let tape = Tape::default();
-        let (out, starts) = tape.render(b"[1,2]", &le(&[1, 3]), opts()).unwrap();
+        let (out, starts) = filled(&tape, b"[1,2]", &le(&[1, 3])).unwrap();
         assert_eq!(out, b"[1,2]");
         assert_eq!(starts, le(&[1, 3]));
     }
