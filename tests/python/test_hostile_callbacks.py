@@ -128,3 +128,23 @@ def test_eq_for_omit_default_clears_the_list_being_written(dumps):
         items = [WithDefault(Opaque()), WithDefault(3), "w" * 40]
         Sneaky.victim = items
         assert_valid_or_error(lambda: dumps(items, default=lambda o: "o"))
+
+
+@pytest.mark.parametrize("release", [False, True])
+def test_hook_mutates_a_list_written_by_workers(release):
+    # The hook runs on the calling thread while other chunks of the list
+    # are written by workers: it only runs once they have all stopped.
+    for _ in range(5):
+        items = [{"n": i, "text": "é" * 30, "when": datetime(2024, 1, 1)} for i in range(20_000)]
+        items[7000] = Opaque()
+        items[15000] = Opaque()
+
+        def hook(o):
+            del items[100:]
+            for d in items:
+                d.clear()
+            gc.collect()
+            return "hooked"
+
+        out = assert_valid_or_error(lambda: slotjson.dumps(items, threads=2, default=hook, release_gil=release))
+        assert out is not None and b'"hooked"' in out
