@@ -4,8 +4,7 @@ use super::errors::to_pyerr;
 use super::threads;
 use crate::cpython::{self, BytesBuilder, Obj};
 use crate::emit::{
-    encode_items, encode_items_releasing, encode_value_releasing, EmitError, Emitter, ErrorKind,
-    Options, Sink, SPILL_AT,
+    encode_value_releasing, EmitError, Emitter, ErrorKind, ListJob, Options, SPILL_AT,
 };
 use crate::json::TimeFormat;
 use crate::plan::plan_of;
@@ -225,7 +224,7 @@ fn encode_seq_to<'a>(
             None => None,
         };
         drop(em);
-        let job = Parallel {
+        let job = ListJob {
             seq,
             n,
             opts,
@@ -274,39 +273,6 @@ fn encode_seq_to<'a>(
         ITEM_BYTES.store(per_item + 1, Ordering::Relaxed);
     }
     Ok(encoded)
-}
-
-/// A list encoded on worker threads or with `release_gil=True`.
-struct Parallel<'a, 'o> {
-    seq: Obj<'a>,
-    n: usize,
-    opts: &'o Options,
-    workers: usize,
-    expect: Option<std::sync::Arc<crate::plan::ModelPlan>>,
-    indexed: bool,
-    size_hint: usize,
-}
-
-impl Parallel<'_, '_> {
-    /// Writes the array into `sink`; returns the index (if asked for).
-    fn run<S: Sink>(self, py: Python<'_>, sink: &mut S) -> Result<Vec<u8>, Box<EmitError>> {
-        let encode = if self.opts.release_gil {
-            encode_items_releasing
-        } else {
-            encode_items
-        };
-        encode(
-            py,
-            self.seq,
-            self.n,
-            self.opts,
-            self.workers,
-            self.expect,
-            self.indexed,
-            self.size_hint,
-            sink,
-        )
-    }
 }
 
 /// Serialize `obj` to JSON bytes (see spec/TYPES.md).

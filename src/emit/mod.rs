@@ -23,10 +23,9 @@ mod tape;
 mod value;
 
 pub use error::{EmitError, ErrorKind, Seg};
-pub use join::Sink;
 pub use options::Options;
-pub use parallel::encode_items;
-pub use release::{encode_items_releasing, encode_value_releasing};
+pub use parallel::ListJob;
+pub use release::encode_value_releasing;
 pub use spill::SPILL_AT;
 
 use crate::cpython::{self, Obj, TypeRef};

@@ -50,7 +50,7 @@ pub(super) fn pool(workers: usize) -> Arc<rayon::ThreadPool> {
         .clone()
 }
 
-pub(super) fn chunks(n: usize, workers: usize) -> Vec<Range<usize>> {
+fn chunks(n: usize, workers: usize) -> Vec<Range<usize>> {
     let count = (workers * CHUNKS_PER_WORKER).clamp(1, n.max(1));
     (0..count)
         .map(|c| (n * c / count)..(n * (c + 1) / count))
@@ -58,27 +58,57 @@ pub(super) fn chunks(n: usize, workers: usize) -> Vec<Range<usize>> {
         .collect()
 }
 
-/// Writes the items of the list or tuple `seq` (`n` items) using `workers`
-/// threads as one JSON array into `sink`; returns the N+1-entry index when
-/// `indexed` (else an empty vector). `expect` seeds the workers' class
-/// cache (the first item's plan).
-#[allow(clippy::too_many_arguments)]
-pub fn encode_items<'a, S: Sink>(
-    py: Python<'_>,
-    seq: Obj<'a>,
-    n: usize,
-    opts: &Options,
-    workers: usize,
-    expect: Option<Arc<ModelPlan>>,
-    indexed: bool,
-    size_hint: usize,
-    sink: &mut S,
-) -> Result<Vec<u8>> {
-    let ranges = chunks(n, workers);
-    let per_chunk = size_hint / ranges.len().max(1) + 64;
+/// A top-level list or tuple to encode on worker threads (or with
+/// `release_gil=True`) as one JSON array.
+pub struct ListJob<'a, 'o> {
+    pub seq: Obj<'a>,
+    /// Its length when the call began.
+    pub n: usize,
+    pub opts: &'o Options,
+    pub workers: usize,
+    /// The first item's plan, which seeds the workers' class cache
+    /// (workers cannot look classes up).
+    pub expect: Option<Arc<ModelPlan>>,
+    /// Whether to build the N+1-entry index of item starts.
+    pub indexed: bool,
+    /// The expected output size.
+    pub size_hint: usize,
+}
+
+impl ListJob<'_, '_> {
+    /// Writes the array into `sink`; returns the index when `indexed`
+    /// (else an empty vector).
+    pub fn run<S: Sink>(&self, py: Python<'_>, sink: &mut S) -> Result<Vec<u8>> {
+        if self.opts.release_gil {
+            super::release::encode_items_releasing(py, self, sink)
+        } else {
+            encode_items(py, self, sink)
+        }
+    }
+
+    /// The contiguous item ranges the list is cut into, and the buffer
+    /// size to start each one's output with.
+    pub(super) fn chunks(&self) -> (Vec<Range<usize>>, usize) {
+        let ranges = chunks(self.n, self.workers);
+        let per_chunk = self.size_hint / ranges.len().max(1) + 64;
+        (ranges, per_chunk)
+    }
+}
+
+/// Writes the list using `job.workers` threads.
+fn encode_items<S: Sink>(py: Python<'_>, job: &ListJob<'_, '_>, sink: &mut S) -> Result<Vec<u8>> {
+    let ListJob {
+        seq,
+        n,
+        opts,
+        workers,
+        ref expect,
+        indexed,
+        ..
+    } = *job;
+    let (ranges, per_chunk) = job.chunks();
     let mut out = Joiner::new(sink, indexed.then_some(n))?;
     let (tx, rx) = mpsc::channel::<(usize, Written)>();
-    let expect = &expect;
     let ranges = &ranges;
     pool(workers).in_place_scope_fifo(|scope| -> Result<()> {
         let spawn = |k: usize| {

@@ -10,7 +10,7 @@
 //! seen as they are, and every output is still one valid JSON array.
 
 use super::join::{Joiner, Sink};
-use super::parallel::{chunks, pool};
+use super::parallel::{pool, ListJob};
 use super::tape::{Render, Rendered, Tape};
 use super::{Emitter, Options, Result};
 use crate::cpython::Obj;
@@ -78,21 +78,22 @@ fn render_all(
     }
 }
 
-/// `encode_items` with `release_gil=True` (same arguments and result).
-#[allow(clippy::too_many_arguments)]
-pub fn encode_items_releasing<'a, S: Sink>(
+/// `ListJob::run` with `release_gil=True`.
+pub(super) fn encode_items_releasing<S: Sink>(
     py: Python<'_>,
-    seq: Obj<'a>,
-    n: usize,
-    opts: &Options,
-    workers: usize,
-    expect: Option<Arc<ModelPlan>>,
-    indexed: bool,
-    size_hint: usize,
+    job: &ListJob<'_, '_>,
     sink: &mut S,
 ) -> Result<Vec<u8>> {
-    let ranges = chunks(n, workers);
-    let per_chunk = size_hint / ranges.len().max(1) + 64;
+    let ListJob {
+        seq,
+        n,
+        opts,
+        workers,
+        ref expect,
+        indexed,
+        ..
+    } = *job;
+    let (ranges, per_chunk) = job.chunks();
     let render = Render {
         ascii: opts.ascii,
         time: opts.time,
@@ -111,7 +112,7 @@ pub fn encode_items_releasing<'a, S: Sink>(
                     .par_iter()
                     .map(|r| {
                         let em = Emitter::without_gil(opts, per_chunk).taping();
-                        walk(em, &expect, seq, r.clone(), indexed).ok()
+                        walk(em, expect, seq, r.clone(), indexed).ok()
                     })
                     .collect()
             })
@@ -123,7 +124,7 @@ pub fn encode_items_releasing<'a, S: Sink>(
                 Some(w) => w,
                 None => {
                     let em = Emitter::new(py, opts, per_chunk).taping();
-                    walk(em, &expect, seq, range.clone(), indexed)?
+                    walk(em, expect, seq, range.clone(), indexed)?
                 }
             });
         }
@@ -143,7 +144,7 @@ pub fn encode_items_releasing<'a, S: Sink>(
                     })?;
                 }
                 Err(_) => {
-                    let (bytes, starts) = rewrite(py, opts, &expect, seq, w.range, indexed)?;
+                    let (bytes, starts) = rewrite(py, opts, expect, seq, w.range, indexed)?;
                     out.push(&bytes, &starts)?;
                 }
             }

@@ -86,8 +86,12 @@ def _table(rows: Iterable[dict[str, Any]]) -> list[str]:
                 str(len(r["samples_ns"])),
             )
         )
-    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
-    right = {2, 3, 4, 6}  # numbers align right
+    return _aligned(lines, right={2, 3, 4, 6})
+
+
+def _aligned(lines: list[tuple[str, ...]], right: set[int]) -> list[str]:
+    """Columns padded to their widest cell (the columns in `right`, numbers, align right), a rule under the header."""
+    widths = [max(len(line[i]) for line in lines) for i in range(len(lines[0]))]
     rendered = []
     for index, line in enumerate(lines):
         cells = [cell.rjust(w) if i in right else cell.ljust(w) for i, (cell, w) in enumerate(zip(line, widths))]
@@ -118,15 +122,7 @@ def _memory_table(rows: Iterable[dict[str, Any]]) -> list[str]:
                 str(len(r["samples_bytes"])),
             )
         )
-    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
-    right = {2, 3, 4, 5, 6}
-    rendered = []
-    for index, line in enumerate(lines):
-        cells = [cell.rjust(w) if i in right else cell.ljust(w) for i, (cell, w) in enumerate(zip(line, widths))]
-        rendered.append("  ".join(cells).rstrip())
-        if index == 0:
-            rendered.append("  ".join("-" * w for w in widths))
-    return rendered
+    return _aligned(lines, right={2, 3, 4, 5, 6})
 
 
 def format_tables(results: dict[str, Any]) -> list[str]:
