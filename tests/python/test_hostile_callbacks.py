@@ -44,7 +44,7 @@ def assert_valid_or_error(call):
 
 
 def test_hook_clears_the_list_being_written(dumps):
-    for _ in range(20):
+    for _ in range(6):
         items = [Opaque(), "x" * 50, [1, 2, 3], Opaque(), {"k": "v" * 30}]
 
         def hook(o):
@@ -57,7 +57,7 @@ def test_hook_clears_the_list_being_written(dumps):
 
 
 def test_hook_rebinds_slots_of_the_model_being_written(dumps):
-    for _ in range(20):
+    for _ in range(6):
         box = Box(Opaque(), ["a" * 40, {"n": 1.5}], "tail" * 10)
 
         def hook(o):
@@ -71,7 +71,7 @@ def test_hook_rebinds_slots_of_the_model_being_written(dumps):
 
 
 def test_hook_mutates_a_dict_being_written(dumps):
-    for _ in range(20):
+    for _ in range(6):
         d = {"a": Opaque(), "b": "y" * 40, "c": [1, 2]}
 
         def hook(o):
@@ -97,7 +97,7 @@ class ClearingZone(tzinfo):
 
 
 def test_utcoffset_clears_the_list_being_written(dumps):
-    for _ in range(20):
+    for _ in range(6):
         items = []
         zone = ClearingZone(items)
         items.extend([datetime(2024, 1, 1, tzinfo=zone), "z" * 40, datetime(2024, 1, 2, tzinfo=zone)])
@@ -124,7 +124,7 @@ class WithDefault:
 
 
 def test_eq_for_omit_default_clears_the_list_being_written(dumps):
-    for _ in range(20):
+    for _ in range(6):
         items = [WithDefault(Opaque()), WithDefault(3), "w" * 40]
         Sneaky.victim = items
         assert_valid_or_error(lambda: dumps(items, default=lambda o: "o"))
