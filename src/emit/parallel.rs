@@ -129,9 +129,10 @@ fn encode_items<S: Sink>(py: Python<'_>, job: &ListJob<'_, '_>, sink: &mut S) ->
             });
         };
         // At most this many chunks are written or waiting to be joined at
-        // once: each worker has one queued behind the one it writes, and
-        // finished chunks cannot pile up while the joining thread waits for
-        // a slow one (peak memory stays near one copy of the output).
+        // once: one per worker plus one queued, so a worker that finishes
+        // finds the next chunk ready, while finished chunks cannot pile up
+        // as the joining thread waits for a slow one (peak memory stays
+        // near one copy of the output).
         let window = workers + 1;
         let mut spawned = 0;
         while spawned < ranges.len().min(window) {

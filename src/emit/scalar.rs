@@ -1,6 +1,6 @@
 //! Leaf values: text, numbers, dates.
 
-use super::{tape, EmitError, Emitter, ErrorKind, Result};
+use super::{EmitError, Emitter, ErrorKind, Result};
 use crate::cpython::{self, IntValue, Obj};
 use crate::json;
 
@@ -20,8 +20,7 @@ impl<'a> Emitter<'a, '_> {
     #[inline(always)]
     pub(super) fn write_text(&mut self, text: json::Text<'_>) -> Result<()> {
         if let Some(tape) = &mut self.tape {
-            if tape::Tape::takes(text) {
-                tape.push_str(self.out.len(), text);
+            if tape.cut_str(self.out.len(), text) {
                 return Ok(());
             }
         }

@@ -30,9 +30,7 @@ const DEFER_STR_MIN: usize = 8;
 /// Which arena a copied string's code units are in, and how to read them.
 #[derive(Clone, Copy)]
 enum Units {
-    Ascii,
     Latin1,
-    Utf8,
     Ucs2,
     Ucs4,
 }
@@ -56,7 +54,6 @@ enum Leaf {
 pub struct Tape {
     leaves: Vec<(usize, Leaf)>,
     narrow: Vec<u8>,
-    utf8: String,
     ucs2: Vec<u16>,
     ucs4: Vec<u32>,
 }
@@ -76,34 +73,26 @@ pub struct Render {
 }
 
 impl Tape {
-    /// Whether `text` is worth cutting out. ASCII (and text CPython already
-    /// holds as UTF-8) is escaped during the walk: escaping it costs about
-    /// what copying it into the tape would. Text stored as Latin-1, UCS-2
-    /// or UCS-4 is transcoded to UTF-8 later, without the GIL.
-    #[inline(always)]
-    pub fn takes(text: Text<'_>) -> bool {
-        match text {
-            Text::Ascii(_) | Text::Utf8(_) => false,
-            Text::Latin1(b) => b.len() >= DEFER_STR_MIN,
-            Text::Ucs2(u) => u.len() >= DEFER_STR_MIN,
-            Text::Ucs4(u) => u.len() >= DEFER_STR_MIN,
-        }
-    }
-
+    /// Cuts `text` out (returns true) if it is worth it: text stored as
+    /// Latin-1, UCS-2 or UCS-4 is transcoded to UTF-8 later, without the
+    /// GIL. ASCII, and text CPython already holds as UTF-8, is left to the
+    /// walk (false): escaping it costs about what copying it here would.
     #[inline]
-    pub fn push_str(&mut self, at: usize, text: Text<'_>) {
+    pub fn cut_str(&mut self, at: usize, text: Text<'_>) -> bool {
         let (units, start, len) = match text {
-            Text::Ascii(b) => (Units::Ascii, copy(&mut self.narrow, b), b.len()),
-            Text::Latin1(b) => (Units::Latin1, copy(&mut self.narrow, b), b.len()),
-            Text::Utf8(s) => {
-                let start = self.utf8.len();
-                self.utf8.push_str(s);
-                (Units::Utf8, start, s.len())
+            Text::Latin1(b) if b.len() >= DEFER_STR_MIN => {
+                (Units::Latin1, copy(&mut self.narrow, b), b.len())
             }
-            Text::Ucs2(u) => (Units::Ucs2, copy(&mut self.ucs2, u), u.len()),
-            Text::Ucs4(u) => (Units::Ucs4, copy(&mut self.ucs4, u), u.len()),
+            Text::Ucs2(u) if u.len() >= DEFER_STR_MIN => {
+                (Units::Ucs2, copy(&mut self.ucs2, u), u.len())
+            }
+            Text::Ucs4(u) if u.len() >= DEFER_STR_MIN => {
+                (Units::Ucs4, copy(&mut self.ucs4, u), u.len())
+            }
+            _ => return false,
         };
         self.leaves.push((at, Leaf::Str { units, start, len }));
+        true
     }
 
     #[inline]
@@ -196,9 +185,7 @@ impl Tape {
     fn text(&self, units: Units, start: usize, len: usize) -> Text<'_> {
         let end = start + len;
         match units {
-            Units::Ascii => Text::Ascii(&self.narrow[start..end]),
             Units::Latin1 => Text::Latin1(&self.narrow[start..end]),
-            Units::Utf8 => Text::Utf8(&self.utf8[start..end]),
             Units::Ucs2 => Text::Ucs2(&self.ucs2[start..end]),
             Units::Ucs4 => Text::Ucs4(&self.ucs4[start..end]),
         }
@@ -206,11 +193,7 @@ impl Tape {
 
     /// The leaves' formatted size when nothing needs escaping.
     fn size_hint(&self) -> usize {
-        self.narrow.len()
-            + self.utf8.len()
-            + self.ucs2.len() * 3
-            + self.ucs4.len() * 4
-            + self.leaves.len() * 2
+        self.narrow.len() + self.ucs2.len() * 3 + self.ucs4.len() * 4 + self.leaves.len() * 2
     }
 }
 
@@ -257,7 +240,7 @@ mod tests {
         // `[` hole `,1.5,{"k":` hole `}]` with starts before each item.
         let walked = b"[,1.5,{\"k\":}]";
         let mut tape = Tape::default();
-        tape.push_str(1, Text::Latin1(b"abcdefghijklmnop\xe9"));
+        assert!(tape.cut_str(1, Text::Latin1(b"abcdefghijklmnop\xe9")));
         tape.push_datetime(
             11,
             Date {
@@ -291,10 +274,14 @@ mod tests {
     #[test]
     fn every_width_and_a_lone_surrogate() {
         let mut tape = Tape::default();
-        tape.push_str(0, Text::Latin1(&[0xe9; 16]));
-        tape.push_str(0, Text::Ucs2(&[0x20ac; 16]));
-        tape.push_str(0, Text::Ucs4(&[0x1f600; 16]));
-        tape.push_str(0, Text::Utf8("ü\n................"));
+        assert!(tape.cut_str(0, Text::Latin1(&[0xe9; 16])));
+        assert!(tape.cut_str(0, Text::Ucs2(&[0x20ac; 16])));
+        assert!(tape.cut_str(0, Text::Ucs4(&[0x1f600; 16])));
+        assert!(tape.cut_str(0, Text::Latin1(b"\xfc\n................")));
+        // Left to the walk: ASCII, UTF-8 already cached, short text.
+        assert!(!tape.cut_str(0, Text::Ascii(b"a long enough ASCII string")));
+        assert!(!tape.cut_str(0, Text::Utf8("ü and then some more text")));
+        assert!(!tape.cut_str(0, Text::Ucs2(&[0x20ac; 7])));
         let (out, _) = filled(&tape, b"", &[]).unwrap();
         let expected = format!(
             "\"{}\"\"{}\"\"{}\"\"ü\\n................\"",
@@ -307,7 +294,7 @@ mod tests {
         let mut bad = Tape::default();
         let mut units = [0x41u16; 16];
         units[3] = 0xd800;
-        bad.push_str(0, Text::Ucs2(&units));
+        assert!(bad.cut_str(0, Text::Ucs2(&units)));
         let err = filled(&bad, b"", &[]).unwrap_err();
         assert_eq!((err.index, err.code_point), (3, 0xd800));
     }
