@@ -5,6 +5,7 @@
 use super::value::is;
 use super::{Emitter, Result, Seg};
 use crate::cpython::{self, Obj};
+use crate::plan::Fast;
 use std::ops::Range;
 
 impl<'a> Emitter<'a, '_> {
@@ -41,26 +42,33 @@ impl<'a> Emitter<'a, '_> {
                 cpython::tuple_get(seq, i)
             }
         };
-        if range.start + 1 < range.end {
-            if let Some(next) = get(range.start + 1) {
-                cpython::prefetch(next);
+        // A three-step prefetch pipeline, so that an item's objects are in
+        // cache by the time it is written. At each step: the item three
+        // ahead (its slots), the field objects of the item two ahead (read
+        // from its slots, fetched a step ago), and what the next item's
+        // strings point to (their headers were fetched a step ago).
+        let mut span = None;
+        for k in 1..3 {
+            if range.start + k < range.end {
+                if let Some(ahead) = get(range.start + k) {
+                    cpython::prefetch(ahead);
+                }
             }
         }
         for i in range.clone() {
             let Some(item) = get(i) else { break };
-            // A two-step pipeline, so that an item's fields are in cache by
-            // the time it is written: the header of the item after next is
-            // fetched now, and the next item's header (fetched one step ago)
-            // gives the field objects to fetch.
-            if i + 2 < range.end {
-                if let Some(after_next) = get(i + 2) {
-                    cpython::prefetch(after_next);
-                }
+            if span.is_none() {
+                span = self.item_span();
             }
-            if i + 1 < range.end {
-                if let Some(next) = get(i + 1) {
-                    self.prefetch_fields(next);
-                }
+            let ahead = |k: usize| if i + k < range.end { get(i + k) } else { None };
+            if let Some(x) = ahead(3) {
+                cpython::prefetch_span(x, span.unwrap_or(0));
+            }
+            if let Some(x) = ahead(2) {
+                self.prefetch_fields(x, false);
+            }
+            if let Some(x) = ahead(1) {
+                self.prefetch_fields(x, true);
             }
             if i > range.start {
                 self.out.push(b',');
@@ -75,15 +83,30 @@ impl<'a> Emitter<'a, '_> {
         Ok(())
     }
 
+    /// The bytes of an instance of the class met last that its slots span
+    /// (None: no model met yet).
+    fn item_span(&self) -> Option<usize> {
+        match &self.last_class {
+            Some((_, Some(plan))) => Some(plan.slots_end()),
+            _ => None,
+        }
+    }
+
     /// Prefetch the field objects of `item` if it is of the class met last
-    /// (whose plan gives the slot offsets).
+    /// (whose plan gives the slot offsets); `deep`: what strings among them
+    /// point to instead.
     #[inline(always)]
-    fn prefetch_fields(&self, item: Obj<'a>) {
+    fn prefetch_fields(&self, item: Obj<'a>, deep: bool) {
         if let Some((cls, Some(plan))) = &self.last_class {
-            if item.ty() == *cls {
+            if item.ty() == *cls && cpython::raw_path() {
                 for f in plan.fields() {
-                    if let Some(off) = f.offset {
-                        cpython::prefetch_slot(item, off);
+                    let Some(v) = f.offset.and_then(|off| cpython::slot_value(item, off)) else {
+                        continue;
+                    };
+                    if !deep {
+                        cpython::prefetch_wide(v);
+                    } else if matches!(f.node.fast, Fast::Str) {
+                        cpython::prefetch_str_text(v);
                     }
                 }
             }

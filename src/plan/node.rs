@@ -189,4 +189,14 @@ impl ModelPlan {
     pub fn fields(&self) -> &[FieldPlan] {
         self.fields.get().map(|f| &f[..]).unwrap_or(&[])
     }
+
+    /// Where the last slot the fields read ends: the bytes of an instance
+    /// worth prefetching.
+    pub fn slots_end(&self) -> usize {
+        self.fields()
+            .iter()
+            .filter_map(|f| f.offset)
+            .max()
+            .map_or(0, |off| off + std::mem::size_of::<usize>())
+    }
 }
