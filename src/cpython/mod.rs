@@ -42,7 +42,7 @@ pub use dict::DictIter;
 pub use number::{float_value, int_value, IntValue};
 pub use object::{Obj, TypeRef};
 pub use pins::Pins;
-pub use prefetch::{prefetch, prefetch_slot, prefetch_span, prefetch_str_text, prefetch_wide};
+pub use prefetch::{prefetch, prefetch_slot, prefetch_span, prefetch_wide};
 pub use seq::{list_get, list_len, tuple_get, tuple_len};
 pub use slots::{member_offset_for, slot, slot_value, SlotRead};
 pub use stack::{stack_floor, stack_pointer};

@@ -7,7 +7,6 @@
 use super::object::Obj;
 use super::raw_path;
 use pyo3::ffi;
-use std::mem::size_of;
 
 #[inline(always)]
 fn touch(p: *const ffi::PyObject) {
@@ -61,49 +60,10 @@ fn touch_range(p: *const u8, len: usize) {
 
 const LINE: usize = 64;
 
-/// Prefetch the second line of an object we hold a pointer to: a `str`'s
-/// UTF-8 pointer, or a datetime's tzinfo, often lies past the first.
+/// Prefetch the first 64 bytes of an object we hold a pointer to, which
+/// span two cache lines unless it starts one: a `str`'s UTF-8 pointer or a
+/// datetime's tzinfo often lies in the second.
 #[inline(always)]
 pub fn prefetch_wide(obj: Obj<'_>) {
     touch_range(obj.as_ptr() as *const u8, LINE);
-}
-
-/// How much of a string's text to prefetch: the hardware prefetcher takes
-/// over once a stream of misses is under way.
-const PREFETCH_TEXT_BYTES: usize = 128;
-
-/// Prefetch the buffer a `str`'s text is read from: its cached UTF-8 copy
-/// when it has one, else the code units after a compact string's header.
-/// `obj`'s header should already be in cache (prefetched a step earlier);
-/// its type is checked here.
-#[inline(always)]
-pub fn prefetch_str_text(obj: Obj<'_>) {
-    use super::layout::*;
-    if !raw_path() || obj.ty() != super::types().str_ {
-        return;
-    }
-    let p = obj.as_ptr() as *const u8;
-    // SAFETY: `obj` is a live exact str and the self-check confirmed these
-    // layouts; only header fields are read (those of `CompactUnicodeObject`
-    // exist in every non-ASCII str), and the addresses are only prefetched.
-    let (data, len) = unsafe {
-        let head = &*(p as *const AsciiObject);
-        let state = head.state;
-        if state & STATE_ASCII != 0 {
-            return; // the text follows the header, already fetched
-        }
-        let compact = &*(p as *const CompactUnicodeObject);
-        if !compact.utf8.is_null() {
-            (compact.utf8 as *const u8, compact.utf8_length as usize)
-        } else if state & STATE_COMPACT != 0 {
-            let width = ((state >> STATE_KIND_SHIFT) & STATE_KIND_MASK) as usize;
-            let data = p.wrapping_add(size_of::<CompactUnicodeObject>());
-            (data, (head.length as usize).saturating_mul(width))
-        } else {
-            return;
-        }
-    };
-    if len > 0 {
-        touch_range(data, len.min(PREFETCH_TEXT_BYTES));
-    }
 }
