@@ -94,10 +94,7 @@ pub(super) fn encode_items_releasing<S: Sink>(
         ..
     } = *job;
     let (ranges, per_chunk) = job.chunks();
-    let render = Render {
-        ascii: opts.ascii,
-        time: opts.time,
-    };
+    let render = Render { ascii: opts.ascii };
     let slice = slice(py);
     let mut out = Joiner::new(sink, indexed.then_some(n))?;
     let mut walked: Vec<Walked> = Vec::with_capacity(ranges.len());
@@ -178,10 +175,7 @@ pub fn encode_value_releasing<'a>(py: Python<'_>, obj: Obj<'a>, opts: &Options) 
     let walked = std::mem::take(&mut em.out);
     let tape = em.tape.take().unwrap_or_default();
     drop(em);
-    let render = Render {
-        ascii: opts.ascii,
-        time: opts.time,
-    };
+    let render = Render { ascii: opts.ascii };
     match py.allow_threads(|| tape.render(render)) {
         Ok(r) => {
             let mut bytes = Vec::with_capacity(Tape::filled_len(&walked, &r));

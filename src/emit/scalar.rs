@@ -82,12 +82,7 @@ impl<'a> Emitter<'a, '_> {
                 None => self.utcoffset(tz, Some(v))?,
             },
         };
-        match &mut self.tape {
-            Some(tape) => tape.push_datetime(self.out.len(), date, time, offset),
-            None => {
-                json::temporal::write_datetime(&mut self.out, date, time, offset, self.opts.time)
-            }
-        }
+        json::temporal::write_datetime(&mut self.out, date, time, offset, self.opts.time);
         Ok(())
     }
 
