@@ -239,3 +239,49 @@ def test_memory_child_rebuilds_the_fallback_workload():
     assert got["output_bytes"] == len(slotjson.dumps(want))
     assert len(got["peak_extra_bytes"]) == memory.SAMPLES
     assert memory.measure_in_child({"workload": "nope", "items": 5, "seed": 1, "library": "slotjson"})["error"]
+
+
+def test_calls_measured_together_take_turns_in_shuffled_orders():
+    from slotjson.bench.timing import WARMUP_NS, measure_together
+
+    log: list[str] = []
+    calls = [(lambda name=name: log.append(name), WARMUP_NS) for name in "abcd"]
+    timings = measure_together(calls, repeat=12, budget_s=0)
+    assert [len(t.per_call_ns) for t in timings] == [12] * 4
+    assert all(t.number == 1 for t in timings)
+    rounds = [log[i : i + 4] for i in range(0, len(log), 4)]
+    assert len(rounds) == 12
+    # Every round times each call once, and the order changes between rounds.
+    assert all(sorted(r) == list("abcd") for r in rounds)
+    assert len({tuple(r) for r in rounds}) > 3
+    # No call always follows the same one.
+    followers = {name: {r[r.index(name) - 1] for r in rounds if r.index(name) > 0} for name in "abcd"}
+    assert all(len(f) > 1 for f in followers.values())
+
+
+def test_a_call_that_raises_while_timed_drops_out_and_the_others_go_on():
+    from slotjson.bench.timing import WARMUP_NS, Timing, measure_together
+
+    calls_made = {"bad": 0}
+
+    def bad():
+        calls_made["bad"] += 1
+        if calls_made["bad"] == 3:
+            raise OverflowError("third call fails")
+
+    results = measure_together([(bad, WARMUP_NS), (lambda: None, WARMUP_NS)], repeat=5, budget_s=0)
+    assert isinstance(results[0], OverflowError)
+    assert calls_made["bad"] == 3
+    assert isinstance(results[1], Timing) and len(results[1].per_call_ns) == 5
+
+
+def test_rows_of_one_operation_are_timed_together_and_kept_in_order():
+    results, text = _run("--workload", "flat", "--only", "indexed,threads", "--threads", "1,2",
+                         "--compare", "json")
+    rows = [(r["operation"], r["library"]) for r in results["rows"]]
+    if _slotjson_verified(results, "flat"):
+        assert rows[:2] == [("indexed", "slotjson"), ("indexed", "slotjson dumps")]
+        assert ("threads", "slotjson threads=1") in rows and ("threads", "slotjson threads=2") in rows
+        # The stdlib builds dicts in Python first: left out of the threads table.
+        assert ("threads", "json") not in rows
+    assert "slotjson.dumps(items)  (no index)" in text

@@ -12,7 +12,7 @@ from .features import Features, is_fatal
 from .memory import MemoryRow
 from .prepare import Prepared
 from .progress import Progress
-from .timing import Timing, measure
+from .timing import Timing, measure_together
 from .workloads import DEFAULT_SEED, Workload
 
 __all__ = ["Context", "Row"]
@@ -47,6 +47,7 @@ class Context:
     memory: list[MemoryRow] = dataclasses.field(default_factory=list)
     notes: list[str] = dataclasses.field(default_factory=list)
     _item_bytes: list[bytes] | None = dataclasses.field(default=None, init=False, repr=False)
+    _queued: list[_Queued] = dataclasses.field(default_factory=list, init=False, repr=False)
 
     def item_bytes(self) -> list[bytes]:
         """Each item's JSON, as the reference spells it: the cache a server would keep per item.
@@ -74,14 +75,19 @@ class Context:
         verify: Callable[[], str | None] | None = None,
         baseline: bool = False,
         warmed_ns: float | None = None,
-    ) -> Row | None:
-        """Verify, then time ``fn`` and record a row; on a wrong or failing call, a note instead.
+    ) -> bool:
+        """Verify ``fn``'s call and queue it to be timed; on a wrong or failing call, a note instead.
 
         ``verify`` runs what ``fn`` runs, once, and says what is wrong with
         the output (None if nothing): every operation checks its own output,
         since a library that encodes whole lists correctly can still get a
         slice or a concurrent call wrong. It also serves as the warm-up of a
         slow call; ``warmed_ns`` says the same when the check ran earlier.
+
+        The queued calls are timed together, samples in turns, by ``flush``
+        (which the runner calls after each operation), so that the rows of
+        one table are measured under the same conditions. Returns whether
+        the call was queued.
         """
         self.progress.step(library)
         try:
@@ -95,14 +101,36 @@ class Context:
             problem = f"raised {type(exc).__name__}: {exc}"
         if problem is not None:
             self.note(f"{operation}: {library} not reported, its output is wrong: {problem}")
-            return None
-        try:
-            timing = measure(fn, repeat=self.repeat, budget_s=self.budget_s, warmed_ns=warmed_ns)
-        except BaseException as exc:  # noqa: BLE001
-            if is_fatal(exc):
-                raise
-            self.note(f"{operation}: {library} not reported, it raised while timed: {type(exc).__name__}: {exc}")
-            return None
-        row = Row(self.workload.name, operation, library, call, timing, nbytes, baseline)
-        self.rows.append(row)
-        return row
+            return False
+        self._queued.append(_Queued(operation, library, call, fn, nbytes, baseline, warmed_ns))
+        return True
+
+    def flush(self) -> list[Row]:
+        """Time the queued calls together and record their rows, in the order queued; returns them."""
+        queued, self._queued = self._queued, []
+        if not queued:
+            return []
+        timings = measure_together([(q.fn, q.warmed_ns) for q in queued], repeat=self.repeat,
+                                   budget_s=self.budget_s)
+        rows = []
+        for q, timing in zip(queued, timings):
+            if isinstance(timing, BaseException):
+                self.note(f"{q.operation}: {q.library} not reported, it raised while timed: "
+                          f"{type(timing).__name__}: {timing}")
+                continue
+            rows.append(Row(self.workload.name, q.operation, q.library, q.call, timing, q.nbytes, q.baseline))
+        self.rows.extend(rows)
+        return rows
+
+
+@dataclasses.dataclass(frozen=True)
+class _Queued:
+    """A verified call waiting to be timed."""
+
+    operation: str
+    library: str
+    call: str
+    fn: Callable[[], Any]
+    nbytes: int
+    baseline: bool
+    warmed_ns: float | None

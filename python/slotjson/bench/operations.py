@@ -56,6 +56,10 @@ def indexed(ctx: Context) -> None:
 
         ctx.time("indexed", "slotjson", "slotjson.dumps_indexed(items)", lambda: dumps_indexed(items),
                  prepared.sizes["slotjson"], verify=check_document, baseline=True)
+        # What the index costs: the same list without it, measured in turns with the rows above.
+        dumps = slotjson.dumps
+        ctx.time("indexed", "slotjson dumps", "slotjson.dumps(items)  (no index)", lambda: dumps(items),
+                 prepared.sizes["slotjson"], warmed_ns=prepared.call_ns["slotjson"])
     for name, (competitor, encoders) in prepared.encoders.items():
         if competitor.python_level:
             continue
@@ -73,7 +77,10 @@ def indexed(ctx: Context) -> None:
 
 
 def threads(ctx: Context) -> None:
-    """One ``dumps`` call spread over N worker threads, for each N of --threads; the smallest N is the baseline."""
+    """One ``dumps`` call spread over N worker threads, for each N of --threads; the smallest N is the baseline.
+
+    The competitors' whole-list encodes are timed alongside for reference.
+    """
     prepared = ctx.prepared
     if not prepared.slotjson_ok:
         return
@@ -91,6 +98,14 @@ def threads(ctx: Context) -> None:
         ctx.time("threads", f"slotjson threads={count}", f"slotjson.dumps(items, threads={count})",
                  lambda count=count: dumps(items, threads=count), len(reference),
                  verify=same_bytes, baseline=count == min(ctx.threads))
+    # The competitors that encode in native code, measured in turns with the
+    # rows above, so that each thread count's ratio to them is read off one
+    # table (the asdict()-based ones are as slow as in the encode table).
+    for name, (competitor, encoders) in prepared.encoders.items():
+        if not competitor.python_level:
+            many = encoders.many
+            ctx.time("threads", name, competitor.call_on("items"), lambda many=many: many(items),
+                     prepared.sizes[name], warmed_ns=prepared.call_ns[name])
 
 
 def _concurrently(fn: Callable[[], Any], count: int) -> list[Any]:

@@ -52,11 +52,10 @@ def _time_strategy(
     expected = ctx.prepared.expected
     probe = offsets[len(offsets) // 2]
     next_offset = itertools.cycle(offsets).__next__
-    row = ctx.time(
+    return ctx.time(
         operation, library, call, lambda: strategy(next_offset()), nbytes,
         verify=lambda: verify.check(expected[probe : probe + page], strategy(probe)), baseline=baseline,
     )
-    return row is not None
 
 
 def _indexed_document(ctx: Context, operation: str) -> object | None:

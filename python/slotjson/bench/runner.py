@@ -96,6 +96,7 @@ def _bench_workload(
         for name in operation_names:
             progress.stage(f"{workload.name}: {name}")
             _OPERATIONS[name](ctx)
+            ctx.flush()
     summary = {
         "name": workload.name,
         "description": workload.description,
