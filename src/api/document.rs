@@ -79,7 +79,7 @@ pub fn encode_indexed(
     let (blob, index) = super::encode::encode_seq(py, Obj::from_bound(&seq), opts, true)
         .map_err(|e| to_pyerr(py, e, ""))? // a sequence: paths start at `[i]`
         .into_parts();
-    Document::from_parts(blob, index).map_err(|e| format_error(py, e))
+    Document::from_encoded(blob, index).map_err(|e| format_error(py, e))
 }
 
 impl PyDocument {

@@ -68,6 +68,21 @@ impl Document {
         Ok(doc)
     }
 
+    /// A document from a blob and index that an encoder wrote together in
+    /// one pass (as `from_parts`, without the O(N) check of every entry
+    /// against the blob, which builds with debug assertions still make).
+    /// The index length is checked.
+    pub fn from_encoded(blob: Vec<u8>, index: Vec<u8>) -> Result<Self, FormatError> {
+        if cfg!(debug_assertions) {
+            return Self::from_parts(blob, index);
+        }
+        let count = (index.len() / 8).saturating_sub(1);
+        if index.len() % 8 != 0 || index.is_empty() {
+            return Err(FormatError::BadBlob);
+        }
+        Ok(Self::owned(blob, index, count))
+    }
+
     /// Opens a container held in `buf` without copying it (see
     /// [`DocumentView::from_bytes`] for what is checked and when).
     pub fn from_bytes<B>(buf: B, verify: bool) -> Result<Self, FormatError>

@@ -103,3 +103,20 @@ fn view_and_document_agree() {
     assert_eq!(view.page_range(1, None), 1..2);
     assert_eq!(view.slice_range(5, 1), 2..2);
 }
+
+#[test]
+fn encoded_parts_are_read_as_built_and_a_bad_index_length_is_refused() {
+    use super::super::Document;
+    let le = |v: &[u64]| v.iter().flat_map(|x| x.to_le_bytes()).collect::<Vec<u8>>();
+    let doc = Document::from_encoded(b"[1,22,333]".to_vec(), le(&[1, 3, 6, 10])).unwrap();
+    assert_eq!(doc.page(1, Some(2)).unwrap(), b"[22,333]");
+    assert!(Document::from_encoded(b"[1]".to_vec(), vec![1, 0, 0]).is_err());
+    assert!(Document::from_encoded(b"[1]".to_vec(), Vec::new()).is_err());
+    // An index that does not match the blob: a read fails cleanly, never
+    // returns other bytes (debug builds refuse it up front).
+    let refused_up_front = cfg!(debug_assertions);
+    match Document::from_encoded(b"[1,22,333]".to_vec(), le(&[1, 4, 6, 10])) {
+        Ok(doc) => assert!(doc.page(0, Some(1)).is_err() && doc.page(1, Some(1)).is_err()),
+        Err(_) => assert!(refused_up_front),
+    }
+}
