@@ -26,7 +26,7 @@ from collections.abc import Callable, Sequence
 
 from .features import is_fatal
 
-__all__ = ["AUTO_MAX_SAMPLES", "AUTO_MIN_SAMPLES", "Timing", "measure", "measure_together"]
+__all__ = ["AUTO_MAX_SAMPLES", "AUTO_MIN_SAMPLES", "Timing", "measure_together"]
 
 WARMUP_NS = 50_000_000  # warm caches and lazy initialisation for at least this long (one call at minimum)
 SAMPLE_NS = 5_000_000  # aim for samples at least this long
@@ -49,16 +49,6 @@ class Timing:
     @property
     def median_ns(self) -> float:
         return statistics.median(self.per_call_ns)
-
-
-def measure(
-    fn: Callable[[], object], *, repeat: int | None, budget_s: float, warmed_ns: float | None = None
-) -> Timing:
-    """Time ``fn()`` on its own (see ``measure_together``); raises what ``fn`` raises."""
-    (result,) = measure_together([(fn, warmed_ns)], repeat=repeat, budget_s=budget_s)
-    if isinstance(result, BaseException):
-        raise result
-    return result
 
 
 def measure_together(
