@@ -59,11 +59,7 @@ impl Document {
     /// written elsewhere, e.g. by an emitter that records item starts itself.
     /// The whole index is checked against the blob (O(N)).
     pub fn from_parts(blob: Vec<u8>, index: Vec<u8>) -> Result<Self, FormatError> {
-        let count = (index.len() / 8).saturating_sub(1);
-        if index.len() % 8 != 0 || index.is_empty() {
-            return Err(FormatError::BadBlob);
-        }
-        let doc = Self::owned(blob, index, count);
+        let doc = Self::from_index_len(blob, index)?;
         doc.view().verify_index()?;
         Ok(doc)
     }
@@ -76,10 +72,15 @@ impl Document {
         if cfg!(debug_assertions) {
             return Self::from_parts(blob, index);
         }
-        let count = (index.len() / 8).saturating_sub(1);
+        Self::from_index_len(blob, index)
+    }
+
+    /// The document, if the index has a whole number of entries (at least one).
+    fn from_index_len(blob: Vec<u8>, index: Vec<u8>) -> Result<Self, FormatError> {
         if index.len() % 8 != 0 || index.is_empty() {
             return Err(FormatError::BadBlob);
         }
+        let count = index.len() / 8 - 1;
         Ok(Self::owned(blob, index, count))
     }
 

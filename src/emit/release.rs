@@ -11,7 +11,7 @@
 
 use super::join::{Joiner, Sink};
 use super::parallel::{pool, ListJob};
-use super::tape::{Render, Rendered, Tape};
+use super::tape::{Rendered, Tape};
 use super::{Emitter, Options, Result};
 use crate::cpython::Obj;
 use crate::json::LoneSurrogate;
@@ -68,9 +68,9 @@ fn walk<'a>(
 fn render_all(
     walked: &[Walked],
     workers: usize,
-    opts: Render,
+    ascii: bool,
 ) -> Vec<std::result::Result<Rendered, LoneSurrogate>> {
-    let render = |w: &Walked| w.tape.render(opts);
+    let render = |w: &Walked| w.tape.render(ascii);
     if workers > 1 {
         pool(workers).install(|| walked.par_iter().map(render).collect())
     } else {
@@ -94,7 +94,6 @@ pub(super) fn encode_items_releasing<S: Sink>(
         ..
     } = *job;
     let (ranges, per_chunk) = job.chunks();
-    let render = Render { ascii: opts.ascii };
     let slice = slice(py);
     let mut out = Joiner::new(sink, indexed.then_some(n))?;
     let mut walked: Vec<Walked> = Vec::with_capacity(ranges.len());
@@ -131,7 +130,7 @@ pub(super) fn encode_items_releasing<S: Sink>(
         // Second pass: the leaves are formatted without the GIL, then the
         // chunks are joined into the output with it (where the sink is),
         // from the walk's bytes and the leaves' texts.
-        let rendered = py.allow_threads(|| render_all(&walked, workers, render));
+        let rendered = py.allow_threads(|| render_all(&walked, workers, opts.ascii));
         for (w, r) in walked.drain(..).zip(rendered) {
             match r {
                 Ok(r) => {
@@ -175,8 +174,7 @@ pub fn encode_value_releasing<'a>(py: Python<'_>, obj: Obj<'a>, opts: &Options) 
     let walked = std::mem::take(&mut em.out);
     let tape = em.tape.take().unwrap_or_default();
     drop(em);
-    let render = Render { ascii: opts.ascii };
-    match py.allow_threads(|| tape.render(render)) {
+    match py.allow_threads(|| tape.render(opts.ascii)) {
         Ok(r) => {
             let mut bytes = Vec::with_capacity(Tape::filled_len(&walked, &r));
             let Ok(()) = tape.fill(&walked, &r, |part| {

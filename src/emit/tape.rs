@@ -61,12 +61,6 @@ pub struct Rendered {
     ends: Vec<usize>,
 }
 
-/// Output options the second pass needs.
-#[derive(Clone, Copy)]
-pub struct Render {
-    pub ascii: bool,
-}
-
 impl Tape {
     /// Cuts `text` out (returns true) if it is worth it: text stored as
     /// Latin-1, UCS-2 or UCS-4 is transcoded to UTF-8 later, without the
@@ -95,11 +89,11 @@ impl Tape {
     ///
     /// Fails only on a lone surrogate, whose error needs the value's path:
     /// the caller redoes that piece with the GIL.
-    pub fn render(&self, opts: Render) -> Result<Rendered, LoneSurrogate> {
+    pub fn render(&self, ascii: bool) -> Result<Rendered, LoneSurrogate> {
         let mut text = Vec::with_capacity(self.size_hint());
         let mut ends = Vec::with_capacity(self.leaves.len());
         for &(_, Leaf { units, start, len }) in &self.leaves {
-            json::write_str(&mut text, self.text(units, start, len), opts.ascii)?;
+            json::write_str(&mut text, self.text(units, start, len), ascii)?;
             ends.push(text.len());
         }
         Ok(Rendered { text, ends })
@@ -181,17 +175,13 @@ fn copy<T: Copy>(arena: &mut Vec<T>, units: &[T]) -> usize {
 mod tests {
     use super::*;
 
-    fn opts() -> Render {
-        Render { ascii: false }
-    }
-
     /// The filled output and moved starts, as the encoder assembles them.
     fn filled(
         tape: &Tape,
         walked: &[u8],
         starts: &[u8],
     ) -> Result<(Vec<u8>, Vec<u8>), LoneSurrogate> {
-        let rendered = tape.render(opts())?;
+        let rendered = tape.render(false)?;
         let mut out = Vec::new();
         tape.fill(walked, &rendered, |part| {
             out.extend_from_slice(part);

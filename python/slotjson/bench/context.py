@@ -105,22 +105,20 @@ class Context:
         self._queued.append(_Queued(operation, library, call, fn, nbytes, baseline, warmed_ns))
         return True
 
-    def flush(self) -> list[Row]:
-        """Time the queued calls together and record their rows, in the order queued; returns them."""
+    def flush(self) -> None:
+        """Time the queued calls together and record their rows, in the order queued."""
         queued, self._queued = self._queued, []
         if not queued:
-            return []
+            return
         timings = measure_together([(q.fn, q.warmed_ns) for q in queued], repeat=self.repeat,
                                    budget_s=self.budget_s)
-        rows = []
         for q, timing in zip(queued, timings):
             if isinstance(timing, BaseException):
                 self.note(f"{q.operation}: {q.library} not reported, it raised while timed: "
                           f"{type(timing).__name__}: {timing}")
                 continue
-            rows.append(Row(self.workload.name, q.operation, q.library, q.call, timing, q.nbytes, q.baseline))
-        self.rows.extend(rows)
-        return rows
+            self.rows.append(Row(self.workload.name, q.operation, q.library, q.call, timing, q.nbytes,
+                                 q.baseline))
 
 
 @dataclasses.dataclass(frozen=True)

@@ -28,9 +28,18 @@ def encode(ctx: Context) -> None:
         dumps = slotjson.dumps
         ctx.time("encode", "slotjson", "slotjson.dumps(items)", lambda: dumps(items),
                  prepared.sizes["slotjson"], baseline=True, warmed_ns=prepared.call_ns["slotjson"])
+    _competitors_whole_list(ctx, "encode")
+
+
+def _competitors_whole_list(ctx: Context, operation: str, *, native_only: bool = False) -> None:
+    """Each verified competitor encoding the whole list, as a row of ``operation``."""
+    items = ctx.workload.items
+    prepared = ctx.prepared
     for name, (competitor, encoders) in prepared.encoders.items():
+        if native_only and competitor.python_level:
+            continue
         many = encoders.many
-        ctx.time("encode", name, competitor.call_on("items"), lambda many=many: many(items),
+        ctx.time(operation, name, competitor.call_on("items"), lambda many=many: many(items),
                  prepared.sizes[name], warmed_ns=prepared.call_ns[name])
 
 
@@ -101,11 +110,7 @@ def threads(ctx: Context) -> None:
     # The competitors that encode in native code, measured in turns with the
     # rows above, so that each thread count's ratio to them is read off one
     # table (the asdict()-based ones are as slow as in the encode table).
-    for name, (competitor, encoders) in prepared.encoders.items():
-        if not competitor.python_level:
-            many = encoders.many
-            ctx.time("threads", name, competitor.call_on("items"), lambda many=many: many(items),
-                     prepared.sizes[name], warmed_ns=prepared.call_ns[name])
+    _competitors_whole_list(ctx, "threads", native_only=True)
 
 
 def _concurrently(fn: Callable[[], Any], count: int) -> list[Any]:
