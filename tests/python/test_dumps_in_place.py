@@ -189,3 +189,23 @@ def test_running_out_of_memory_raises_memory_error(path_mode):
                           env={**os.environ, "MALLOC_ARENA_MAX": "1"})
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.split() == ["MemoryError", "ok"]
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_finished_bytes_behave_like_any_bytes(threads):
+    # A close size estimate leaves the object's small excess of room
+    # allocated (its size set in place); a far too large one reallocates it
+    # to its length. Either way it must be an ordinary, NUL-terminated bytes.
+    import ctypes
+    import pickle
+
+    items = rows(8000)
+    wide = ["w" * 3000] * 3000
+    for x in (items, items, wide, items, wide, wide):  # estimates: off, close, off, ...
+        out = slotjson.dumps(x, threads=threads)
+        copy = bytes(bytearray(out))
+        assert out == copy and len(out) == len(copy) and hash(out) == hash(copy)
+        assert out[-1:] == b"]" and out[len(out) // 2:] == copy[len(copy) // 2:]
+        assert ctypes.c_char_p(out).value == copy  # terminated right after its last byte
+        assert pickle.loads(pickle.dumps(out)) == copy
+        assert sys.getsizeof(out) >= len(out)
