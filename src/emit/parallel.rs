@@ -150,6 +150,12 @@ fn encode_items<S: Sink>(py: Python<'_>, job: &ListJob<'_, '_>, sink: &mut S) ->
             while arrived[k].is_none() {
                 receive(&mut arrived, &mut received);
             }
+            // Hand out the next chunk before copying this one, so that a
+            // worker that just finished need not wait for the copy.
+            if spawned < ranges.len() {
+                spawn(spawned);
+                spawned += 1;
+            }
             match arrived[k].take().flatten() {
                 Some((bytes, starts)) => out.push(&bytes, &starts)?,
                 None => {
@@ -165,10 +171,6 @@ fn encode_items<S: Sink>(py: Python<'_>, job: &ListJob<'_, '_>, sink: &mut S) ->
                     em.write_items(seq, range.clone(), indexed.then_some(&mut starts))?;
                     out.push(&em.out, &starts)?;
                 }
-            }
-            if spawned < ranges.len() {
-                spawn(spawned);
-                spawned += 1;
             }
         }
         Ok(())
