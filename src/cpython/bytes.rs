@@ -49,7 +49,7 @@ pub struct BytesBuilder<'py> {
 }
 
 /// The unused room `finish` leaves allocated rather than reallocating the
-/// object to its length: up to an eighth of the length, plus 64 KB.
+/// object to its length: up to an eighth of the length.
 ///
 /// An encode reserves a little more than it expects to write. Shrinking
 /// that block when done defeats glibc's adaptive mmap threshold, under
@@ -59,9 +59,10 @@ pub struct BytesBuilder<'py> {
 /// for, which is then mapped afresh, and every page of it faulted in again
 /// (2,900 faults and about a quarter of the time of a 12 MB `dumps`, on
 /// this project's benchmark machine). Kept, the slack makes the next block
-/// of that size a reused one. Other allocators lose nothing but the slack.
+/// of that size a reused one. Other allocators lose nothing but the slack;
+/// small outputs, whose reserve is mostly a fixed margin, are shrunk.
 fn kept_slack(len: usize) -> usize {
-    len / 8 + (1 << 16)
+    len / 8
 }
 
 /// The capacity asked for when an allocation of the one wanted fails (an
