@@ -8,8 +8,29 @@ use crate::plan::KeyKind;
 use pyo3::ffi;
 
 impl<'a> Emitter<'a, '_> {
+    /// Writes `v`, an instance of the class met last, with that class's
+    /// plan, which is moved out meanwhile rather than cloned: a clone
+    /// would write the plan's reference count, one cache line that every
+    /// worker thread encoding the same list would then contend for, twice
+    /// per item.
+    fn write_last_model(&mut self, v: Obj<'a>) -> Result<()> {
+        let Some((cls, Some(plan))) = self.last_class.take() else {
+            return self.write_any(v);
+        };
+        let written = self.write_model(&plan, v);
+        // Unless a value inside met another class, which is now the last.
+        if self.last_class.is_none() {
+            self.last_class = Some((cls, Some(plan)));
+        }
+        written
+    }
+
     pub(super) fn write_any(&mut self, v: Obj<'a>) -> Result<()> {
         let t = v.ty();
+        // A list of models: the class met last.
+        if matches!(&self.last_class, Some((last, Some(_))) if *last == t) {
+            return self.write_last_model(v);
+        }
         let ty = cpython::types();
         // Exact builtin types: one pointer compare each, no Python.
         if t == ty.str_ {

@@ -808,3 +808,27 @@ def test_slot_offsets_are_alphabetical_not_field_order():
     offsets = {f.name: _slot_offset(PlainFrozenSlotted, f.name) for f in dataclasses.fields(PlainFrozenSlotted)}
     assert offsets["a"] < offsets["z"]
 
+
+
+@slotjson.model
+class Parcel:
+    name: str
+    inside: Any = None
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_lists_of_models_holding_other_models_in_any_fields(threads):
+    # The walker keeps the plan of the class met last; values inside an item
+    # that meet another class (or the same class, recursively) replace it
+    # mid-item, and the next item must still be written with its own plan.
+    cat, dog = Cat("Tom", 3), Dog("Rex", True)
+    items = []
+    for i in range(400):
+        inner = [None, cat, Parcel(f"b{i}", dog), Parcel("deep", Parcel("deeper", [cat, dog, i])), {"k": Parcel("d")}][i % 5]
+        items.append(Parcel(f"box {i} \u00e9", inner))
+        if i % 7 == 0:
+            items.append(dog if i % 2 else cat)
+    expected = assert_oracle(items)
+    assert slotjson.dumps(items, threads=threads) == expected
+    assert slotjson.dumps(tuple(items), threads=threads) == expected
+    assert bytes(slotjson.dumps_indexed(items, threads=threads)) == expected
