@@ -25,6 +25,9 @@ use std::sync::{Arc, Mutex, OnceLock};
 /// Chunks per worker: enough to even out items of very different sizes.
 const CHUNKS_PER_WORKER: usize = 8;
 
+/// The fewest items in a chunk of a parallel encode.
+const MIN_CHUNK_ITEMS: usize = 16;
+
 /// A chunk's bytes (items separated by commas) and each item's start within
 /// them (little-endian u64); `None` if the calling thread must redo it.
 type Written = Option<(Vec<u8>, Vec<u8>)>;
@@ -58,6 +61,26 @@ fn chunks(n: usize, workers: usize) -> Vec<Range<usize>> {
         .collect()
 }
 
+/// Chunks for workers that take the next one as they finish: of the
+/// uniform size while much is left, then each a share of what is left
+/// (down to `MIN_CHUNK_ITEMS`), so that the last chunks handed out are
+/// short and the workers finish close together.
+fn guided_chunks(n: usize, workers: usize) -> Vec<Range<usize>> {
+    let uniform = n / (workers * CHUNKS_PER_WORKER).max(1);
+    let mut ranges = Vec::new();
+    let mut at = 0;
+    while at < n {
+        let left = n - at;
+        let size = uniform
+            .min(left / (2 * workers).max(1))
+            .max(MIN_CHUNK_ITEMS)
+            .min(left);
+        ranges.push(at..at + size);
+        at += size;
+    }
+    ranges
+}
+
 /// A top-level list or tuple to encode on worker threads (or with
 /// `release_gil=True`) as one JSON array.
 pub struct ListJob<'a, 'o> {
@@ -86,12 +109,18 @@ impl ListJob<'_, '_> {
         }
     }
 
-    /// The contiguous item ranges the list is cut into, and the buffer
+    /// Contiguous item ranges of one size that the list is cut into (for
+    /// `release_gil`, which walks them a batch at a time), and the buffer
     /// size to start each one's output with.
     pub(super) fn chunks(&self) -> (Vec<Range<usize>>, usize) {
         let ranges = chunks(self.n, self.workers);
         let per_chunk = self.size_hint / ranges.len().max(1) + 64;
         (ranges, per_chunk)
+    }
+
+    /// The expected output size of items `range`.
+    fn bytes_for(&self, range: &Range<usize>) -> usize {
+        (self.size_hint as u128 * range.len() as u128 / self.n.max(1) as u128) as usize + 64
     }
 }
 
@@ -106,7 +135,7 @@ fn encode_items<S: Sink>(py: Python<'_>, job: &ListJob<'_, '_>, sink: &mut S) ->
         indexed,
         ..
     } = *job;
-    let (ranges, per_chunk) = job.chunks();
+    let ranges = guided_chunks(n, workers);
     let mut out = Joiner::new(sink, indexed.then_some(n))?;
     let (tx, rx) = mpsc::channel::<(usize, Written)>();
     let ranges = &ranges;
@@ -115,7 +144,7 @@ fn encode_items<S: Sink>(py: Python<'_>, job: &ListJob<'_, '_>, sink: &mut S) ->
             let tx = tx.clone();
             let range = ranges[k].clone();
             scope.spawn_fifo(move |_| {
-                let mut em = Emitter::without_gil(opts, per_chunk);
+                let mut em = Emitter::without_gil(opts, job.bytes_for(&range));
                 if let Some(plan) = expect {
                     em.expect_class(plan.clone());
                 }
@@ -163,7 +192,7 @@ fn encode_items<S: Sink>(py: Python<'_>, job: &ListJob<'_, '_>, sink: &mut S) ->
                     while received < spawned {
                         receive(&mut arrived, &mut received);
                     }
-                    let mut em = Emitter::new(py, opts, per_chunk);
+                    let mut em = Emitter::new(py, opts, job.bytes_for(range));
                     if let Some(plan) = expect {
                         em.expect_class(plan.clone());
                     }
@@ -176,4 +205,42 @@ fn encode_items<S: Sink>(py: Python<'_>, job: &ListJob<'_, '_>, sink: &mut S) ->
         Ok(())
     })?;
     out.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn guided_chunks_cover_the_list_and_shrink_towards_its_end() {
+        for workers in 1..=8 {
+            for n in (0..300).chain([1_000, 10_000, 123_457, 1_000_000]) {
+                let ranges = guided_chunks(n, workers);
+                let mut at = 0;
+                for r in &ranges {
+                    assert_eq!(r.start, at, "n={n} workers={workers}");
+                    assert!(!r.is_empty());
+                    at = r.end;
+                }
+                assert_eq!(at, n);
+                let sizes: Vec<usize> = ranges.iter().map(|r| r.len()).collect();
+                // Never growing, except for the remainder folded into the
+                // minimum size at the very end.
+                for w in sizes.windows(2) {
+                    assert!(w[1] <= w[0] || w[1] <= MIN_CHUNK_ITEMS, "{sizes:?}");
+                }
+                if n >= 1_000 {
+                    let uniform = n / (workers * CHUNKS_PER_WORKER);
+                    assert_eq!(sizes[0], uniform.max(MIN_CHUNK_ITEMS), "{sizes:?}");
+                    assert!(*sizes.last().unwrap() <= MIN_CHUNK_ITEMS, "{sizes:?}");
+                    // The tail adds about 2 * workers * ln(uniform / MIN)
+                    // chunks: each is 1 - 1/(2 * workers) of the one before.
+                    let tail =
+                        2.0 * workers as f64 * ((uniform / MIN_CHUNK_ITEMS).max(1) as f64).ln();
+                    let bound = workers * CHUNKS_PER_WORKER + tail as usize + 2 * workers + 2;
+                    assert!(sizes.len() <= bound, "{} > {bound}: {sizes:?}", sizes.len());
+                }
+            }
+        }
+    }
 }
