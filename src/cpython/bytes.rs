@@ -56,10 +56,9 @@ pub struct BytesBuilder<'py> {
 /// which freeing a mapped block raises the threshold to its size so that
 /// later blocks up to that size come from the reused heap: the object
 /// freed is smaller than the block the next encode of the same data asks
-/// for, which is then mapped afresh, and every page of it faulted in again
-/// (2,900 faults and about a quarter of the time of a 12 MB `dumps`, on
-/// this project's benchmark machine). Kept, the slack makes the next block
-/// of that size a reused one. Other allocators lose nothing but the slack;
+/// for, which is then mapped afresh, and every page of it faulted in again,
+/// every call (`test_repeated_large_calls_reuse_memory` counts them). Kept,
+/// the slack makes the next block of that size a reused one. Other allocators lose nothing but the slack;
 /// small outputs, whose reserve is mostly a fixed margin, are shrunk.
 fn kept_slack(len: usize) -> usize {
     len / 8

@@ -209,3 +209,36 @@ def test_finished_bytes_behave_like_any_bytes(threads):
         assert ctypes.c_char_p(out).value == copy  # terminated right after its last byte
         assert pickle.loads(pickle.dumps(out)) == copy
         assert sys.getsizeof(out) >= len(out)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux") or os.confstr("CS_GNU_LIBC_VERSION") is None,
+                    reason="counts page faults under glibc's allocator")
+@pytest.mark.parametrize("threads", [1, 2])
+def test_repeated_large_calls_reuse_memory(threads, path_mode):
+    # Each call's bytes, freed, must leave the allocator a block the next
+    # call of the same size can reuse: shrinking it to its length made every
+    # call map fresh memory and fault in each of its pages again. A fresh
+    # process, so that no earlier test has moved glibc's mmap threshold.
+    script = textwrap.dedent(
+        f"""
+        import resource, slotjson
+        slotjson._native._set_raw_path({path_mode == "raw"})
+        items = [{{"id": i, "name": f"row {{i}} caf\\u00e9", "tags": ["a", "b\\\\n"], "score": i / 7}}
+                 for i in range(40_000)]
+        faults = []
+        for _ in range(8):
+            before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+            out = slotjson.dumps(items, threads={threads})
+            size = len(out)
+            del out
+            faults.append(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)
+        print(size // 4096, *faults)
+        """
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    pages, *faults = map(int, done.stdout.split())
+    assert pages > 700  # a 3 MB output, well above glibc's smallest mmap threshold
+    # The first calls learn the size and raise the threshold; after that,
+    # a call faults in a small fraction of its output's pages at most.
+    assert max(faults[4:]) < pages // 10, f"page faults per call: {faults} for {pages} pages of output"
