@@ -90,19 +90,19 @@ def find_binary() -> str | None:
     return shutil.which("redis-server")
 
 
-def start(binary: str, attempts: int = 3) -> RedisServer:
-    """Start ``binary`` on a free port. Another process may take the port
-    between the probe and the bind, so a failed start is retried on a new
-    one."""
+def start(binary: str, attempts: int = 3, extra: tuple[str, ...] = (), port: int | None = None) -> RedisServer:
+    """Start ``binary`` on a free port (or ``port``), with ``extra``
+    arguments. Another process may take the port between the probe and the
+    bind, so a failed start is retried on a new one."""
     last_error = ""
     for _ in range(attempts):
-        port = _free_port()
+        chosen = port or _free_port()
         workdir = tempfile.mkdtemp(prefix="slotjson-redis-")
         process = subprocess.Popen(
             [
                 binary,
                 "--port",
-                str(port),
+                str(chosen),
                 "--bind",
                 "127.0.0.1",
                 "--save",
@@ -115,14 +115,15 @@ def start(binary: str, attempts: int = 3) -> RedisServer:
                 "no",
                 "--loglevel",
                 "warning",
+                *extra,
             ],
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
         )
-        server = RedisServer(process, port, workdir)
+        server = RedisServer(process, chosen, workdir)
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline and process.poll() is None:
-            if _ping(port):
+            if _ping(chosen):
                 return server
             time.sleep(0.02)
         if process.poll() is not None and process.stdout is not None:
@@ -159,3 +160,27 @@ def redis_client(redis_server):
     client.flushall()
     yield client
     client.close()
+
+
+def _binary_or_skip() -> str:
+    try:
+        import redis  # noqa: F401
+    except ImportError:
+        require_or_skip("the redis package is not installed (pip install 'slotjson[redis]')")
+    binary = find_binary()
+    if binary is None:
+        require_or_skip("redis-server is not installed (apt-get install redis-server, or set SLOTJSON_REDIS_SERVER)")
+    return binary
+
+
+#: The smallest string limit Redis accepts: documents past it are segmented.
+SMALL_BULK_LIMIT = 1 << 20
+
+
+@pytest.fixture(scope="session")
+def small_limit_server():
+    """A private server whose strings hold at most 1 MiB
+    (``--proto-max-bulk-len 1mb``), so documents of a few MB need segments."""
+    server = start(_binary_or_skip(), extra=("--proto-max-bulk-len", str(SMALL_BULK_LIMIT)))
+    yield server
+    server.stop()

@@ -70,13 +70,18 @@ def test_missing_and_invalid_values(redis_server, scripting):  # noqa: F811
     run(redis_server, scripting, body)
 
 
-def test_chunked_write(redis_server):  # noqa: F811
+@pytest.mark.parametrize("scripting", [True, False], ids=["script", "ranges"])
+def test_segmented_write(redis_server, scripting):  # noqa: F811
     async def body(store, client):
         await store.put("prs", DOC)
-        assert await client.get("prs") == DOC.to_bytes()
-        assert await client.keys("*") == [b"prs"]
+        assert len(await client.keys("*")) == 1 + -(-len(DOC.to_bytes()) // 4096)
+        assert (await store.get("prs")).to_bytes() == DOC.to_bytes()
+        for offset, limit in [(0, 10), (123, 200), (499, 5), (0, None)]:
+            assert await store.page("prs", offset, limit) == DOC.page(offset, limit)
+        assert await store.delete("prs")
+        assert await store.page("prs") is None
 
-    run(redis_server, True, body, chunk_size=4096)
+    run(redis_server, scripting, body, chunk_size=1000, segment_size=4096)
 
 
 def test_blocking_client_is_refused(redis_server):  # noqa: F811

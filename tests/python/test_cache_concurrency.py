@@ -2,8 +2,9 @@
 
 Every page read must be exactly a page of one of the two versions, and whole
 reads (``get``) one whole version: never a mix, never a FormatError. The
-writer alternates between one SET and the chunked write through a
-temporary key, the readers between the script and the script-less reads.
+writer alternates between one SET and a segmented write (segments of
+100 kB, written in 64 kB chunks, then the pointer swapped in), the readers
+between the script and the script-less reads.
 Bounded in time: ``DURATION`` seconds of overlap.
 """
 
@@ -35,7 +36,7 @@ def _writer(port, ready, go, results):
 
     client = redis.Redis(host="127.0.0.1", port=port)
     single = RedisDocumentStore(client)
-    chunked = RedisDocumentStore(client, chunk_size=64 * 1024)
+    chunked = RedisDocumentStore(client, chunk_size=64 * 1024, segment_size=100_000)
     versions = _versions()
     ready.put("writer")
     go.wait()

@@ -5,7 +5,8 @@ redis.asyncio.Redis(...))`` store ``slotjson.Document`` containers and read
 pages with byte-range reads of the header, the page's index entries and its
 blob slice (spec/FORMAT.md, section 7), so a page costs the same whether the
 document holds a thousand items or millions. Writes replace the value
-atomically.
+atomically; documents larger than a Redis string are stored in segments
+(spec/FORMAT.md, section 10).
 
 Importing this module needs no Redis package: the stores use the client they
 are given (``pip install 'slotjson[redis]'``).
@@ -13,6 +14,7 @@ are given (``pip install 'slotjson[redis]'``).
 
 from __future__ import annotations
 
+from ._client import StoreUnavailableError
 from ._page import PageRead
 from ._steps import ConcurrentReplaceError
 from .redis_async import AsyncRedisDocumentStore
@@ -23,4 +25,5 @@ __all__ = [
     "ConcurrentReplaceError",
     "PageRead",
     "RedisDocumentStore",
+    "StoreUnavailableError",
 ]

@@ -11,7 +11,9 @@ things to the server.
 from __future__ import annotations
 
 import math
-import uuid
+import os
+import struct
+import zlib
 from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -19,6 +21,7 @@ from typing import Any, TypeVar
 
 from .._errors import FormatError
 from .._native import Document, RangeRead, index_range
+from ._script import POINTER_MAGIC
 
 __all__ = [
     "Commands",
@@ -26,6 +29,7 @@ __all__ = [
     "Fetched",
     "ScriptCall",
     "Steps",
+    "Pointer",
     "check_bounds",
     "delete_steps",
     "get_steps",
@@ -38,12 +42,20 @@ __all__ = [
 T = TypeVar("T")
 Key = str | bytes
 
-#: Containers up to this size are written with a single SET; larger ones in
-#: chunks to a temporary key that is then renamed over the target.
+#: Containers up to this size (and the segment size) are written with a
+#: single SET; larger ones are stored segmented (spec/FORMAT.md, section 10),
+#: each segment written in SET/APPEND commands of at most this many bytes.
 DEFAULT_CHUNK_SIZE = 64 << 20
-#: A temporary key outlives its last write by this much, so a writer that
-#: dies mid-upload leaves nothing behind for long.
+#: The segment size when the server does not say its ``proto-max-bulk-len``
+#: (Redis's default, and the most a Redis string can hold).
+DEFAULT_SEGMENT_LIMIT = 512 << 20
+#: Segments being written expire this long after their last write until the
+#: pointer naming them is stored, so a writer that dies mid-upload leaves
+#: nothing behind for long.
 TEMP_TTL_MS = 10 * 60 * 1000
+#: The segments of a replaced or deleted document stay readable this long,
+#: for reads that fetched its pointer record just before (default).
+DEFAULT_GRACE_MS = 30 * 1000
 #: Without a script, page reads fetch the index entries of a page of at most
 #: this many items together with the header, before the item count is known.
 #: Past the end of the index the server returns blob bytes instead, so the
@@ -63,10 +75,12 @@ class ConcurrentReplaceError(RuntimeError):
 
 @dataclass(frozen=True, slots=True)
 class ScriptCall:
-    """Run the page script (one round trip, atomic on the server)."""
+    """Run a server-side script (one round trip, atomic on the server):
+    ``"page"`` (``PAGE_SCRIPT``) or ``"swap"`` (``SWAP_SCRIPT``)."""
 
     keys: tuple[Key, ...]
-    args: tuple[int, ...]
+    args: tuple[Any, ...]
+    script: str = "page"
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,64 +182,205 @@ def prepare_container(doc: Any) -> bytes | memoryview:
     return view
 
 
-def _temp_key(key: Key) -> bytes:
-    """A fresh key next to ``key`` for writing a large container in chunks.
+# ---------------------------------------------------------------- pointers
 
-    On Redis Cluster the final RENAME needs both keys in one hash slot. The
-    slot of a key with a hash tag (a non-empty ``{...}``) is that of the tag,
-    which an appended suffix keeps; otherwise it is the slot of the whole key,
-    which wrapping the key in braces turns into the tag. A key with a ``}``
-    but no valid tag cannot be wrapped; it only gets the suffix, and a
-    cluster rejects the rename (CROSSSLOT) rather than storing anything wrong.
-    """
-    raw = key.encode() if isinstance(key, str) else bytes(key)
-    suffix = b":slotjson-tmp:" + uuid.uuid4().hex.encode()
-    opening = raw.find(b"{")
-    has_tag = opening != -1 and raw.find(b"}", opening + 1) > opening + 1
-    if has_tag or b"}" in raw or not raw:
-        return raw + suffix
-    return b"{" + raw + b"}" + suffix
+#: Bytes 0..128 of a pointer record: magic, version, flags, CRC-32 of bytes
+#: 16..end, container length, segment size, segment count, version id,
+#: reserved; then the container's 64-byte header, then the key prefix.
+_POINTER_FIXED = struct.Struct("<8sHHIQQQ16s8s64s")
+POINTER_VERSION = 1
 
 
-def put_steps(key: Key, data: bytes | memoryview, ttl_ms: int | None, chunk_size: int) -> Steps[None]:
-    """Store ``data`` under ``key`` so that readers see the old value or the
-    new one, never a mix: one SET when it fits in a chunk, otherwise chunks
-    appended to a temporary key that is renamed over ``key`` (RENAME
-    replaces the value in one step, TTL included)."""
-    expiry: tuple[Any, ...] = ("PX", ttl_ms) if ttl_ms is not None else ()
-    if len(data) <= chunk_size:
-        replies = yield Commands((("SET", key, data, *expiry),), transaction=False)
-        _raise_errors(replies)
+@dataclass(frozen=True, slots=True)
+class Pointer:
+    """A checked pointer record: where the segments of a document are."""
+
+    length: int
+    segment_size: int
+    count: int
+    version: bytes
+    header: bytes
+    prefix: bytes
+
+    def segment_key(self, i: int) -> bytes:
+        return self.prefix + str(i).encode()
+
+    def segment_keys(self) -> list[bytes]:
+        return [self.segment_key(i) for i in range(self.count)]
+
+    def encode(self) -> bytes:
+        fixed = _POINTER_FIXED.pack(
+            POINTER_MAGIC,
+            POINTER_VERSION,
+            0,
+            0,
+            self.length,
+            self.segment_size,
+            self.count,
+            self.version,
+            bytes(8),
+            self.header,
+        )
+        body = fixed[16:] + self.prefix
+        return fixed[:12] + struct.pack("<I", zlib.crc32(body)) + body
+
+    @classmethod
+    def parse(cls, record: bytes) -> Pointer:
+        """Check a pointer record (spec/FORMAT.md, section 10)."""
+        record = bytes(record)
+        if len(record) < _POINTER_FIXED.size or not record.startswith(POINTER_MAGIC):
+            raise FormatError(f"not a slotjson pointer record ({len(record)} bytes)")
+        _, version, flags, crc, length, size, count, vid, reserved, header = _POINTER_FIXED.unpack_from(record)
+        if version != POINTER_VERSION:
+            raise FormatError(f"unsupported pointer record version {version}")
+        if zlib.crc32(record[16:]) != crc:
+            raise FormatError("pointer record checksum mismatch")
+        if flags or any(reserved):
+            raise FormatError("pointer record: unsupported flags or reserved bytes not zero")
+        if size < 1 or count != -(-length // size) or count < 1 or len(record) == _POINTER_FIXED.size:
+            raise FormatError(f"pointer record: {count} segments of {size} bytes cannot hold {length} bytes")
+        return cls(length, size, count, vid, header, record[_POINTER_FIXED.size :])
+
+
+def _key_bytes(key: Key) -> bytes:
+    return key.encode() if isinstance(key, str) else bytes(key)
+
+
+def new_pointer(key: Key, data: bytes | memoryview, segment_size: int) -> Pointer:
+    """The pointer of a new version of ``key`` split in ``segment_size``
+    segments. Segment keys are ``key`` + ``:sj-seg:`` + a random version id +
+    ``:`` + the segment number: never reused, so a segment's bytes never
+    change, and (without a hash tag in ``key``) spread over a cluster's
+    slots."""
+    version = os.urandom(16)
+    prefix = _key_bytes(key) + b":sj-seg:" + version.hex().encode() + b":"
+    count = -(-len(data) // segment_size)
+    return Pointer(len(data), segment_size, count, version, bytes(data[:64]), prefix)
+
+
+def _old_pointer(reply: Any) -> Pointer | None:
+    """The pointer record a swap replaced, if it was a valid one."""
+    if not isinstance(reply, bytes) or not reply.startswith(POINTER_MAGIC):
         return None
-    temp = _temp_key(key)
-    replies = yield Commands((("SET", temp, data[:chunk_size], "PX", TEMP_TTL_MS),), transaction=False)
+    try:
+        return Pointer.parse(reply)
+    except FormatError:
+        return None
+
+
+def _swap(key: Key, value: bytes | memoryview, ttl_ms: int | None, scripting: bool) -> Steps[Pointer | None]:
+    """Set ``key`` to ``value`` (replacing any type) and return the pointer
+    record it held, all in one atomic step."""
+    if scripting:
+        reply = yield ScriptCall((key,), (value, ttl_ms or 0), script="swap")
+        if isinstance(reply, BaseException):
+            raise reply
+        return _old_pointer(reply)
+    expiry: tuple[Any, ...] = ("PX", ttl_ms) if ttl_ms is not None else ()
+    replies = yield Commands((("GETRANGE", key, 0, _pointer_span(key)), ("SET", key, value, *expiry)), transaction=True)
+    _raise_errors(replies[1:])
+    return _old_pointer(replies[0])
+
+
+def _expire_segments(pointer: Pointer, ms: int) -> Commands:
+    return Commands(tuple(("PEXPIRE", k, ms) for k in pointer.segment_keys()), transaction=False)
+
+
+def _write_segment(segment_key: bytes, data: bytes | memoryview, chunk_size: int) -> Steps[None]:
+    """Write one segment in chunks; it expires TEMP_TTL_MS after each write."""
+    replies = yield Commands((("SET", segment_key, data[:chunk_size], "PX", TEMP_TTL_MS),), transaction=False)
     _raise_errors(replies)
     for at in range(chunk_size, len(data), chunk_size):
         chunk = data[at : at + chunk_size]
         replies = yield Commands(
-            (("APPEND", temp, chunk), ("PEXPIRE", temp, TEMP_TTL_MS)),
+            (("APPEND", segment_key, chunk), ("PEXPIRE", segment_key, TEMP_TTL_MS)),
             transaction=True,
         )
         _raise_errors(replies)
         if replies[0] != at + len(chunk):
-            # The temporary key expired or was touched: never rename it.
-            yield Commands((("UNLINK", temp),), transaction=False)
+            # Expired or touched by someone else: never point at it.
             raise RuntimeError(
-                f"the temporary key {temp!r} changed while {key!r} was being written "
+                f"the segment {segment_key!r} changed while it was being written "
                 f"({replies[0]} bytes where {at + len(chunk)} were expected)"
             )
-    keep = ("PEXPIRE", temp, ttl_ms) if ttl_ms is not None else ("PERSIST", temp)
-    replies = yield Commands((keep, ("RENAME", temp, key)), transaction=True)
+
+
+def put_steps(
+    key: Key,
+    data: bytes | memoryview,
+    ttl_ms: int | None,
+    chunk_size: int,
+    segment_size: int,
+    grace_ms: int,
+    scripting: bool,
+) -> Steps[None]:
+    """Store ``data`` under ``key`` so that readers see the old document or
+    the new one, never a mix.
+
+    A container of at most ``chunk_size`` and ``segment_size`` bytes is one
+    SET. A larger one is written as segments of ``segment_size`` bytes (each
+    in chunks, each expiring TEMP_TTL_MS after its last write), then the
+    pointer record naming them is swapped in with one atomic step: that is
+    the commit. Only then do the new segments lose their temporary expiry
+    (or take the document's ``ttl_ms`` plus the grace), and the segments of
+    the document replaced get ``grace_ms`` to live. A put that fails before
+    the commit removes the segments it wrote.
+    """
+    chunk_size = min(chunk_size, segment_size)
+    if len(data) <= chunk_size:
+        old = yield from _swap(key, data, ttl_ms, scripting)
+        if old is not None:
+            yield _expire_segments(old, grace_ms)
+        return None
+    pointer = new_pointer(key, data, segment_size)
+    record = pointer.encode()
+    written: list[bytes] = []
+    try:
+        for i in range(pointer.count):
+            written.append(pointer.segment_key(i))
+            yield from _write_segment(written[-1], data[i * segment_size : (i + 1) * segment_size], chunk_size)
+        old = yield from _swap(key, record, ttl_ms, scripting)
+    except Exception:
+        # (Interrupted or cancelled, the segments just expire.)
+        try:
+            yield Commands(tuple(("UNLINK", k) for k in written), transaction=False)
+        except Exception:
+            pass  # unreachable: the segments expire on their own
+        raise
+    if ttl_ms is None:
+        keep: tuple[tuple[Any, ...], ...] = tuple(("PERSIST", k) for k in written)
+    else:
+        keep = tuple(("PEXPIRE", k, ttl_ms + grace_ms) for k in written)
+    replies = yield Commands(keep, transaction=False)
     _raise_errors(replies)
+    if old is not None:
+        yield _expire_segments(old, grace_ms)
+    # A put that swapped its own pointer in between ours and our PERSIST
+    # expired our segments before we kept them: check the pointer is still
+    # ours, or give the segments back their expiry.
+    replies = yield Commands((("GETRANGE", key, 0, len(record) - 1),), transaction=False)
+    if replies[0] != record:
+        yield _expire_segments(pointer, grace_ms)
     return None
 
 
-def delete_steps(key: Key) -> Steps[bool]:
+def _pointer_span(key: Key) -> int:
+    """How many bytes of a value to read to get any pointer record written
+    for ``key`` (128 bytes, the key and about 50 more), and no more of a
+    large container."""
+    return _POINTER_FIXED.size + len(_key_bytes(key)) + 1024
+
+
+def delete_steps(key: Key, grace_ms: int) -> Steps[bool]:
     """Remove ``key``; True when it existed. UNLINK frees a large value off
-    the server's main thread."""
-    replies = yield Commands((("UNLINK", key),), transaction=False)
-    _raise_errors(replies)
-    return bool(replies[0])
+    the server's main thread; a segmented document's segments expire after
+    the grace period (reads that already hold its pointer finish)."""
+    replies = yield Commands((("GETRANGE", key, 0, _pointer_span(key)), ("UNLINK", key)), transaction=True)
+    _raise_errors(replies[1:])
+    old = _old_pointer(replies[0])
+    if old is not None:
+        yield _expire_segments(old, grace_ms)
+    return bool(replies[1])
 
 
 # ---------------------------------------------------------------- reads
@@ -237,22 +392,78 @@ def get_steps(key: Key, verify: bool) -> Steps[Document | None]:
 
 
 def _get(key: Key, verify: bool) -> Steps[Document | None]:
-    replies = yield Commands((("TYPE", key), ("GET", key)), transaction=True)
-    if not _string_or_none(replies[0]):
-        return None
+    for _ in range(MAX_ATTEMPTS):
+        replies = yield Commands((("TYPE", key), ("GET", key)), transaction=True)
+        if not _string_or_none(replies[0]):
+            return None
+        _raise_errors(replies)
+        value = replies[1]
+        if not value.startswith(POINTER_MAGIC):
+            return Document.from_bytes(value, verify=verify)
+        pointer = Pointer.parse(value)
+        keys = pointer.segment_keys()
+        parts = yield Commands(tuple(("GET", k) for k in keys), transaction=False)
+        _raise_errors(parts)
+        last = pointer.length - pointer.segment_size * (pointer.count - 1)
+        sizes = [pointer.segment_size] * (pointer.count - 1) + [last]
+        if all(isinstance(p, bytes) and len(p) == n for p, n in zip(parts, sizes)):
+            return Document.from_bytes(b"".join(parts), verify=verify)
+        # A segment is gone: the document was replaced or deleted since.
+    raise ConcurrentReplaceError(f"Redis key {key!r} was replaced during each of {MAX_ATTEMPTS} attempts to read it")
+
+
+def _pointer_range(pointer: Pointer, start: int, end: int) -> Steps[bytes | None]:
+    """Container bytes ``start..end`` of a segmented document, read from the
+    segments they lie in (one pipelined round trip, one GETRANGE each, on
+    whichever nodes hold them); None when a segment is gone."""
+    size = pointer.segment_size
+    commands = []
+    for i in range(start // size, (end - 1) // size + 1):
+        at = i * size
+        commands.append(("GETRANGE", pointer.segment_key(i), max(start, at) - at, min(end, at + size) - at - 1))
+    replies = yield Commands(tuple(commands), transaction=False)
     _raise_errors(replies)
-    return Document.from_bytes(replies[1], verify=verify)
+    data = b"".join(replies)
+    return data if len(data) == end - start else None
+
+
+def _segmented(pointer: Pointer, offset: int, limit: int | None) -> Steps[Fetched | bool]:
+    """A page of a segmented document from its pointer: the index entries,
+    then the blob slice. False when a segment is gone (the document was
+    replaced: start over from the pointer)."""
+    read = RangeRead(pointer.header, offset, limit)
+    read.check_length(pointer.length)
+    start, end = read.index_range
+    if start == end:
+        return Fetched(read, b"")
+    index = yield from _pointer_range(pointer, start, end)
+    if index is None:
+        return False
+    first, last = read.blob_range(index)
+    if first == last:
+        return Fetched(read, b"")
+    blob = yield from _pointer_range(pointer, first, last)
+    return False if blob is None else Fetched(read, blob)
 
 
 def _checked_script_reply(reply: Any, offset: int, limit: int | None) -> Fetched | None:
+    """The page of a script reply of shape ``false``, 0 or 1 (see
+    ``PAGE_SCRIPT``)."""
     if reply is None:
         return None
     if reply[0] == 0:
         raise _not_a_string(_text(reply[1]))
-    _, header, length, index, blob_at, blob = reply
+    _, header, length, index, blob_at, blob, *record = reply
+    through_pointer = bool(record) and record[0] is not None
+    if through_pointer:
+        pointer = Pointer.parse(record[0])
+        if (header, length) != (pointer.header, pointer.length):
+            raise FormatError("the server read a header that is not the pointer record's")
     read = RangeRead(header, offset, limit)
     read.check_length(length)
     start, end = read.index_range
+    if len(index) != end - start and through_pointer and len(index) < end - start:
+        raise FormatError("a segment the pointer record names is missing")
     if len(index) != end - start:
         raise FormatError(f"the server read {len(index)} index bytes where the header calls for {end - start}")
     first, last = read.blob_range(index)
@@ -283,6 +494,14 @@ def _ranges_attempt(key: Key, offset: int, limit: int | None) -> Steps[Fetched |
         return None
     _raise_errors(replies)
     header, length = replies[1], replies[2]
+    if header.startswith(POINTER_MAGIC):
+        replies = yield Commands((("GET", key),), transaction=False)
+        _raise_errors(replies)
+        if replies[0] is None:
+            return None
+        if not replies[0].startswith(POINTER_MAGIC):
+            return False
+        return (yield from _segmented(Pointer.parse(replies[0]), offset, limit))
     read = RangeRead(header, offset, limit)
     read.check_length(length)
     start, end = read.index_range
@@ -305,14 +524,20 @@ def _ranges_attempt(key: Key, offset: int, limit: int | None) -> Steps[Fetched |
 
 
 def page_steps(
-    key: Key, offset: int, limit: int | None, scripting: bool, finish: Callable[[Fetched], T]
+    key: Key,
+    offset: int,
+    limit: int | None,
+    scripting: bool,
+    finish: Callable[[Fetched], T],
+    follow: bool = True,
 ) -> Steps[T | None]:
     """Fetch the bytes of one page (the header, the page's index entries and
     the blob slice, nothing else) and return ``finish`` of them, which
-    assembles and checks the page. With ``scripting`` in one round trip;
-    otherwise in two or three, retried when the document is replaced in
-    between."""
-    return _about(key, _finished(_page(key, offset, limit, scripting), finish))
+    assembles and checks the page. With ``scripting`` in one round trip
+    (``follow``: the script reads a segmented document's segments too; a
+    cluster client reads them itself, two more round trips); otherwise in two
+    or three, retried when the document is replaced in between."""
+    return _about(key, _finished(_page(key, offset, limit, scripting, follow), finish))
 
 
 def _finished(steps: Steps[Fetched | None], finish: Callable[[Fetched], T]) -> Steps[T | None]:
@@ -320,12 +545,23 @@ def _finished(steps: Steps[Fetched | None], finish: Callable[[Fetched], T]) -> S
     return None if fetched is None else finish(fetched)
 
 
-def _page(key: Key, offset: int, limit: int | None, scripting: bool) -> Steps[Fetched | None]:
-    if scripting:
-        reply = yield ScriptCall((key,), (offset, -1 if limit is None else limit))
-        return _checked_script_reply(reply, offset, limit)
+def _page(key: Key, offset: int, limit: int | None, scripting: bool, follow: bool) -> Steps[Fetched | None]:
+    args = (offset, -1 if limit is None else limit, 1 if follow else 0)
+    seen = None
     for _ in range(MAX_ATTEMPTS):
-        result = yield from _ranges_attempt(key, offset, limit)
+        if scripting:
+            reply = yield ScriptCall((key,), args)
+            if reply is None or reply[0] != 2:
+                return _checked_script_reply(reply, offset, limit)
+            pointer = Pointer.parse(reply[1])
+            result = yield from _segmented(pointer, offset, limit)
+            if result is False and pointer == seen:
+                # The same pointer twice, a segment missing both times: not
+                # a replacement but a damaged (or partly evicted) document.
+                raise FormatError("a segment the pointer record names is missing")
+            seen = pointer
+        else:
+            result = yield from _ranges_attempt(key, offset, limit)
         if result is not False:
             assert not isinstance(result, bool)
             return result

@@ -7,11 +7,22 @@ from datetime import timedelta
 from typing import Any
 
 from .._native import Document
-from ._client import check_chunk_size, check_client
+from ._client import (
+    bulk_limit,
+    check_chunk_size,
+    check_client,
+    check_grace,
+    describe_unavailable,
+    is_cluster,
+    segment_size_for,
+    unavailable_errors,
+)
 from ._page import PageRead, page_read
-from ._script import PAGE_SCRIPT
+from ._script import PAGE_SCRIPT, SWAP_SCRIPT
 from ._steps import (
     DEFAULT_CHUNK_SIZE,
+    DEFAULT_GRACE_MS,
+    DEFAULT_SEGMENT_LIMIT,
     Commands,
     Fetched,
     Key,
@@ -32,11 +43,25 @@ class AsyncRedisDocumentStore:
     """``RedisDocumentStore`` for a ``redis.asyncio.Redis`` client: the same
     methods, as coroutines, sending the same commands."""
 
-    def __init__(self, client: Any, *, scripting: bool = True, chunk_size: int = DEFAULT_CHUNK_SIZE) -> None:
+    def __init__(
+        self,
+        client: Any,
+        *,
+        scripting: bool = True,
+        chunk_size: int = DEFAULT_CHUNK_SIZE,
+        segment_size: int | None = None,
+        grace: float | timedelta = DEFAULT_GRACE_MS / 1000,
+    ) -> None:
         check_client(client, asyncio=True)
         self._client = client
         self._chunk_size = check_chunk_size(chunk_size)
+        self._segment_size = None if segment_size is None else check_chunk_size(segment_size, "segment_size")
+        self._segment_limit: int | None = None
+        self._grace_ms = check_grace(grace)
+        self._follow = not is_cluster(client)
+        self._unavailable = unavailable_errors()
         self._script = client.register_script(PAGE_SCRIPT) if scripting else None
+        self._swap = client.register_script(SWAP_SCRIPT) if scripting else None
 
     @property
     def client(self) -> Any:
@@ -45,8 +70,9 @@ class AsyncRedisDocumentStore:
 
     async def _execute(self, batch: ScriptCall | Commands) -> Any:
         if isinstance(batch, ScriptCall):
-            assert self._script is not None
-            return await self._script(keys=list(batch.keys), args=list(batch.args))
+            script = self._script if batch.script == "page" else self._swap
+            assert script is not None
+            return await script(keys=list(batch.keys), args=list(batch.args))
         async with self._client.pipeline(transaction=batch.transaction) as pipe:
             for command in batch.commands:
                 pipe.execute_command(*command)
@@ -56,15 +82,44 @@ class AsyncRedisDocumentStore:
         try:
             batch = next(steps)
             while True:
-                batch = steps.send(await self._execute(batch))
+                try:
+                    reply = await self._execute(batch)
+                except self._unavailable as e:
+                    # The steps may clean up (their own error is dropped).
+                    try:
+                        steps.throw(e)
+                    except (StopIteration, Exception):
+                        pass
+                    raise describe_unavailable(e) from e
+                except Exception as e:
+                    batch = steps.throw(e)
+                    continue
+                batch = steps.send(reply)
         except StopIteration as done:
             return done.value  # type: ignore[no-any-return]
+
+    async def _segment_size_now(self) -> int:
+        """The segment size: asked of the server once (its
+        ``proto-max-bulk-len``, which bounds a string and a command's
+        argument), 512 MiB where CONFIG is refused."""
+        if self._segment_limit is None:
+            try:
+                limit = bulk_limit(await self._client.config_get("proto-max-bulk-len"))
+            except self._unavailable as e:
+                raise describe_unavailable(e) from e
+            except Exception:
+                limit = None  # CONFIG renamed or not permitted
+            self._segment_limit = limit or DEFAULT_SEGMENT_LIMIT
+        return segment_size_for(self._segment_size, self._segment_limit)
 
     async def put(self, key: Key, doc: Document | bytes | memoryview, ttl: float | timedelta | None = None) -> None:
         """Store ``doc`` (a Document, or container bytes) under ``key``,
         replacing any value atomically; see ``RedisDocumentStore.put``."""
         data = prepare_container(doc)
-        await self._run(put_steps(key, data, ttl_milliseconds(ttl), self._chunk_size))
+        ttl_ms = ttl_milliseconds(ttl)
+        segment_size = await self._segment_size_now()
+        scripting = self._swap is not None
+        await self._run(put_steps(key, data, ttl_ms, self._chunk_size, segment_size, self._grace_ms, scripting))
 
     async def get(self, key: Key, *, verify: bool = False) -> Document | None:
         """The whole document, or None; see ``RedisDocumentStore.get``."""
@@ -74,7 +129,7 @@ class AsyncRedisDocumentStore:
         """A page with its metadata; see ``RedisDocumentStore.read_page``."""
         check_bounds(offset, limit)
         finish = functools.partial(page_read, offset=offset, limit=limit)
-        return await self._run(page_steps(key, offset, limit, self._script is not None, finish))
+        return await self._run(page_steps(key, offset, limit, self._script is not None, finish, self._follow))
 
     async def page(self, key: Key, offset: int = 0, limit: int | None = None) -> bytes | None:
         """``Document.page(offset, limit)`` of the stored document."""
@@ -97,11 +152,11 @@ class AsyncRedisDocumentStore:
         def finish(fetched: Fetched) -> bytes:
             return fetched.read.envelope(fetched.blob, items_key=items_key, total_key=total_key, extra=extra)
 
-        return await self._run(page_steps(key, offset, limit, self._script is not None, finish))
+        return await self._run(page_steps(key, offset, limit, self._script is not None, finish, self._follow))
 
     async def delete(self, key: Key) -> bool:
         """Remove the document; True when the key existed."""
-        return await self._run(delete_steps(key))
+        return await self._run(delete_steps(key, self._grace_ms))
 
     def __repr__(self) -> str:
         mode = "script" if self._script is not None else "ranges"
