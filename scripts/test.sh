@@ -59,7 +59,7 @@ run_suite() {
     [ -x "$venv/bin/python" ] || "$py" -m venv "$venv"
     "$venv/bin/python" -m pip install --quiet --upgrade pip >/dev/null
     "$venv/bin/python" -m pip install --quiet "maturin>=1.5,<2" "pytest>=7" "hypothesis>=6" \
-        numpy orjson "redis>=5" fastapi starlette uvicorn httpx aiohttp flask
+        numpy orjson "redis>=5" fastapi starlette uvicorn httpx aiohttp flask pydantic attrs msgspec
     VIRTUAL_ENV="$venv" PATH="$venv/bin:$PATH" maturin develop --quiet "$@"
     set +e
     # shellcheck disable=SC2086

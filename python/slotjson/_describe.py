@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from ._spec import display_name, plan_for, spec_for
-from ._types import is_dataclass_type
+from ._readers import is_model_class
 
 __all__ = ["describe"]
 
@@ -24,15 +24,15 @@ def describe(cls: type) -> str:
     the value is read through attribute lookup (no slot, or shadowed by a
     property). Compiles the class (and the native plan) if needed.
     """
-    if not is_dataclass_type(cls):
-        raise TypeError(f"describe expects a dataclass type, got {cls!r}")
+    if not is_model_class(cls):
+        raise TypeError(f"describe expects a model class (dataclass, attrs, msgspec.Struct, pydantic), got {cls!r}")
     spec = spec_for(cls)
     assert spec is not None
     rows = [
         (
             str(entry["name"]),
             json.dumps(entry["key"], ensure_ascii=False),
-            "getattr" if entry.get("offset") is None else str(entry["offset"]),
+            ("__dict__" if entry.get("in_dict") else "getattr") if entry.get("offset") is None else str(entry["offset"]),
             entry.get("omit") or "-",
             str(entry["writer"]),
         )

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import MISSING, Field
 from typing import Any, NamedTuple
 
+from ._readers import reader_for
 from ._rename import Rename, resolve_rename
 
 __all__ = ["FIELD_METADATA_KEY", "FieldOptions", "ModelOptions", "field", "model"]
@@ -115,6 +116,14 @@ def model(
     def wrap(cls: type) -> type:
         if not isinstance(cls, type):
             raise TypeError(f"@slotjson.model decorates a class, got {type(cls).__name__}")
+        reader = reader_for(cls)
+        if reader is not None and reader.SYSTEM != "dataclass":
+            # Checked before anything is changed: turning such a class into a
+            # dataclass would break it.
+            raise TypeError(
+                f"@slotjson.model cannot be applied to {cls.__qualname__}, which is {_article(reader.SYSTEM)} {reader.SYSTEM} class: "
+                "slotjson encodes its instances as they are (pass them to dumps); remove the decorator"
+            )
         if "__dataclass_fields__" in cls.__dict__:
             new_cls = _slot_existing_dataclass(cls, dict(dataclass_kwargs))
         else:
@@ -223,3 +232,7 @@ def _functions_of(value: object) -> list[Any]:
     if isinstance(value, types.FunctionType):
         return [value]
     return []
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1].lower() in "aeiou" else "a"

@@ -24,7 +24,8 @@ from typing import Any
 
 from ._errors import FIELD, INDEX, KEY, EncodeError, encode_error
 from ._spec import spec_for
-from ._types import Node, is_dataclass_type
+from ._readers import is_model_class
+from ._types import Node
 
 __all__ = ["iso_duration", "to_builtins"]
 
@@ -50,6 +51,7 @@ def to_builtins(
     default: Callable[[Any], Any] | None = None,
     max_depth: int = 256,
     timedelta: str = "iso",
+    by_alias: bool | None = None,
 ) -> Any:
     """Convert ``obj`` to dicts, lists, str, int, float, bool and None as ``dumps`` writes it.
 
@@ -64,7 +66,9 @@ def to_builtins(
         raise ValueError(f"max_depth must be an int >= 0, got {max_depth!r}")
     if default is not None and not callable(default):
         raise TypeError(f"default must be callable or None, got {type(default).__name__}")
-    root = type(obj).__name__ if is_dataclass_type(type(obj)) else ""
+    if by_alias is not None and not isinstance(by_alias, bool):
+        raise TypeError(f"by_alias must be a bool or None, got {type(by_alias).__name__}")
+    root = type(obj).__name__ if is_model_class(type(obj)) else ""
     converter = _Converter(
         root=root,
         utc_z=bool(utc_z),
@@ -75,6 +79,7 @@ def to_builtins(
         max_depth=max_depth,
         timedelta_seconds=timedelta == "seconds",
     )
+    converter.by_alias = by_alias
     return converter.value(obj)
 
 
@@ -143,6 +148,7 @@ class _Converter:
         self.active: set[int] = set()
         self.depth = 0
         self.hooks = 0
+        self.by_alias: bool | None = None
 
     # -- bookkeeping -------------------------------------------------------
 
@@ -173,7 +179,7 @@ class _Converter:
         # value), bool before int, datetime before date.
         if v is None or isinstance(v, bool):
             return v
-        if is_dataclass_type(type(v)):
+        if is_model_class(type(v)):
             return self.model(v)
         if isinstance(v, enum.Enum):
             return self.value(v.value)
@@ -375,31 +381,63 @@ class _Converter:
             "enum keys need str or int values"
         )
 
-    def model(self, v: Any) -> dict[str, Any]:
+    def model(self, v: Any) -> dict[str, Any] | list[Any]:
         cls = type(v)
         spec = spec_for(cls)
-        assert spec is not None  # only called for dataclass instances
+        assert spec is not None  # only called for model instances
         self.enter(v)
         path = self.path
-        out = {}
+        by_alias = spec.by_alias if self.by_alias is None else self.by_alias
+        array = spec.array_like
+        items: list[Any] = []
+        out: dict[str, Any] = {}
+        if spec.tag is not None:
+            if array:
+                items.append(spec.tag[1])
+            else:
+                out[spec.tag[0]] = spec.tag[1]
         for field in spec.fields:
             path.append((FIELD, field.name))
-            slot = field.slot
-            if slot is not None:
-                try:
-                    value = slot.__get__(v, cls)
-                except AttributeError:
-                    raise self.error(f"attribute '{field.name}' is not set") from None
+            value = self.read(v, cls, field)
+            if array:
+                items.append(self.typed(field.type, value))
+            elif field.omit is None or not self.omitted(field, value):
+                key = field.alias if by_alias and field.alias is not None else field.key
+                out[key] = self.typed(field.type, value)
+            path.pop()
+        if spec.extra is not None:
+            extra = self.read(v, cls, spec.extra)
+            if extra is not None:
+                if not isinstance(extra, dict):
+                    path.append((FIELD, spec.extra.name))
+                    raise self.error(f"expected dict, got {type(extra).__name__}")
+                for k, x in dict.items(extra):
+                    path.append((KEY, k))
+                    out[self.any_key(k)] = self.value(x)
+                    path.pop()
+        for field in spec.computed:
+            path.append((FIELD, field.name))
+            value = self.read(v, cls, field)
+            converted = self.typed(field.type, value)
+            if array:
+                items.append(converted)
             else:
-                try:
-                    value = getattr(v, field.name)
-                except AttributeError as error:
-                    raise self.error(f"attribute '{field.name}' is not set", error) from error
-            if field.omit is None or not self.omitted(field, value):
-                out[field.key] = self.typed(field.type, value)
+                out[field.alias if by_alias and field.alias is not None else field.key] = converted
             path.pop()
         self.leave(v)
-        return out
+        return items if array else out
+
+    def read(self, v: Any, cls: type, field: Any) -> Any:
+        slot = field.slot
+        if slot is not None:
+            try:
+                return slot.__get__(v, cls)
+            except AttributeError:
+                raise self.error(f"attribute '{field.name}' is not set") from None
+        try:
+            return getattr(v, field.name)
+        except AttributeError as error:
+            raise self.error(f"attribute '{field.name}' is not set", error) from error
 
     @staticmethod
     def omitted(field: Any, value: Any) -> bool:
@@ -413,6 +451,8 @@ class _Converter:
                 if isinstance(value, cls):
                     return length(value) == 0
             return False
+        if rule == "identical":
+            return value is field.default
         # "default": the semantics of PyObject_RichCompareBool (identity
         # first, then ==); exceptions from __eq__ propagate.
         default = field.default

@@ -25,7 +25,8 @@ from typing import Any
 from ._errors import SpecError
 from ._model import field_options, model_options
 from ._rename import resolve_rename
-from ._types import Node, Resolver, is_dataclass_type, model_classes
+from ._readers import reader_for
+from ._types import Node, Resolver, model_classes
 
 __all__ = ["FieldSpec", "ModelSpec", "compile", "plan_for", "spec_for"]
 
@@ -42,8 +43,10 @@ class FieldSpec:
     key: str  # JSON key
     type: Node
     omit: str | None  # None | "none" | "empty" | "default"
-    default: Any  # compared with == for omit "default"; else dataclasses.MISSING
+    default: Any  # compared with == for omit "default", `is` for "identical"; else MISSING
     slot: types.MemberDescriptorType | None  # read through it when not None
+    alias: str | None = None  # the key with by_alias (None: ``key``)
+    in_dict: bool = False  # read from the instance __dict__ (else getattr)
 
 
 @dataclasses.dataclass(frozen=True, slots=True, eq=False)
@@ -52,6 +55,11 @@ class ModelSpec:
     name: str  # __qualname__
     slotted: bool  # every field has a member descriptor
     fields: tuple[FieldSpec, ...]
+    by_alias: bool = False  # alias keys unless the call says otherwise
+    array_like: bool = False  # values written as a JSON array, no keys
+    tag: tuple[str, str | int] | None = None  # (key, value) written first
+    extra: FieldSpec | None = None  # a dict (or None) whose items follow the fields
+    computed: tuple[FieldSpec, ...] = ()  # read by getattr, written last
 
 
 def display_name(cls: type) -> str:
@@ -64,7 +72,7 @@ def spec_for(cls: type) -> ModelSpec | None:
     spec: ModelSpec | None = cls.__dict__.get("__slotjson_spec__")
     if spec is not None:
         return spec
-    if not is_dataclass_type(cls):
+    if reader_for(cls) is None:
         return None
     with _lock:
         return _compile_graph(cls)[0]
@@ -79,7 +87,7 @@ def plan_for(cls: type) -> Any:
     plan = cls.__dict__.get("__slotjson_plan__")
     if plan is not None:
         return plan
-    if not is_dataclass_type(cls):
+    if reader_for(cls) is None:
         return None
     with _lock:
         specs = _compile_graph(cls)
@@ -101,8 +109,10 @@ def compile(cls: type) -> type:
     Without it, compilation happens on first use; calling it at import time
     turns a bad annotation into an immediate ``SpecError``.
     """
-    if not is_dataclass_type(cls):
-        raise TypeError(f"slotjson.compile expects a dataclass, got {cls!r}")
+    if reader_for(cls) is None:
+        raise TypeError(
+            f"slotjson.compile expects a dataclass, attrs, msgspec.Struct or pydantic model class, got {cls!r}"
+        )
     plan_for(cls)
     return cls
 
@@ -128,7 +138,7 @@ def _compile_graph(root: type) -> list[ModelSpec]:
             spec = _build_spec(cls)
             new.append(spec)
         specs.append(spec)
-        for field in spec.fields:
+        for field in (*spec.fields, *spec.computed):
             queue.extend(model_classes(field.type))
     for spec in new:
         type.__setattr__(spec.cls, "__slotjson_spec__", spec)
@@ -136,6 +146,68 @@ def _compile_graph(root: type) -> list[ModelSpec]:
 
 
 def _build_spec(cls: type) -> ModelSpec:
+    reader = reader_for(cls)
+    assert reader is not None
+    return reader.build(cls)
+
+
+def new_spec(cls: type, fields: list[FieldSpec], **shape: Any) -> ModelSpec:
+    """A ``ModelSpec`` for ``cls`` (readers' helper); ``shape`` sets the
+    model-level options (``by_alias``, ``array_like``, ``tag``, ``extra``,
+    ``computed``)."""
+    for name in ("by_alias", "alias"):
+        keys: dict[str, str] = {}
+        for f in (*fields, *shape.get("computed", ())):
+            key = f.key if name == "by_alias" else (f.alias if f.alias is not None else f.key)
+            if key in keys:
+                raise SpecError(
+                    f"{display_name(cls)}.{f.name}: JSON key {key!r} is already used by field {keys[key]!r}"
+                )
+            keys[key] = f.name
+    if "computed" in shape:
+        shape["computed"] = tuple(shape["computed"])
+    return ModelSpec(
+        cls=cls,
+        name=cls.__qualname__,
+        slotted=all(f.slot is not None for f in fields),
+        fields=tuple(fields),
+        **shape,
+    )
+
+
+def resolver_for(cls: type, name: str) -> Resolver:
+    """The resolver of field ``name``'s annotation: evaluated in the namespace
+    of the class declaring it, with the class and its bases by name."""
+    declaring = _declaring_class(cls, name)
+    module = sys.modules.get(declaring.__module__)
+    return Resolver(
+        f"{display_name(cls)}.{name}",
+        dict(vars(declaring)),
+        collections.ChainMap(_class_names(cls), getattr(module, "__dict__", {})),
+    )
+
+
+def checked_key(cls: type, name: str, key: object) -> str:
+    """``key`` as a JSON key of field ``name`` (a str without lone surrogates)."""
+    _check_key(f"{display_name(cls)}.{name}", key)
+    assert isinstance(key, str)
+    return key
+
+
+def plain_attribute(cls: type, name: str) -> bool:
+    """Whether an instance attribute ``name`` lives in the instance ``__dict__``
+    (no class attribute along the MRO is a data descriptor that would take
+    precedence over it)."""
+    for klass in cls.__mro__:
+        if name in klass.__dict__:
+            found = type(klass.__dict__[name])
+            return not (hasattr(found, "__set__") or hasattr(found, "__delete__"))
+    return True
+
+
+def dataclass_spec(cls: type) -> ModelSpec:
+    """The spec of a dataclass: fields from ``dataclasses.fields()`` with the
+    ``slotjson.field`` options and the model's ``rename``/``omit_none``."""
     options = model_options(cls)
     rename = resolve_rename(options.rename)
     default_omit = "none" if options.omit_none else None

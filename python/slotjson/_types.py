@@ -19,6 +19,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any, Union
 
 from ._errors import SpecError
+from ._readers import is_model_class
 
 __all__ = [
     "DictType",
@@ -327,7 +328,7 @@ class Resolver:
         for base, kind in _CLASS_KINDS:
             if issubclass(cls, base):
                 return ScalarType(kind, _BUILTIN_TEXT[base] if cls is base else name)
-        if is_dataclass_type(cls):
+        if is_model_class(cls):
             return ModelType("model", name, cls)
         if issubclass(cls, _UNSUPPORTED_CLASSES):
             self._fail(cls, "JSON has no representation for it")

@@ -355,7 +355,7 @@ impl PyDocumentIndex {
 
 /// Serialize `items` once into a Document (see `dumps` for the options).
 #[pyfunction]
-#[pyo3(signature = (items, *, utc_z=false, omit_microseconds=false, nan="error", ascii=false, default=None, max_depth=None, timedelta="iso", threads=None, release_gil=false))]
+#[pyo3(signature = (items, *, utc_z=false, omit_microseconds=false, nan="error", ascii=false, default=None, max_depth=None, timedelta="iso", threads=None, release_gil=false, by_alias=None))]
 #[allow(clippy::too_many_arguments)]
 pub fn dumps_indexed(
     py: Python<'_>,
@@ -369,8 +369,9 @@ pub fn dumps_indexed(
     timedelta: &str,
     threads: Option<Bound<'_, PyAny>>,
     release_gil: bool,
+    by_alias: Option<bool>,
 ) -> PyResult<PyDocument> {
-    let opts = parse_options(
+    let mut opts = parse_options(
         utc_z,
         omit_microseconds,
         nan,
@@ -381,6 +382,7 @@ pub fn dumps_indexed(
         threads.as_ref(),
         release_gil,
     )?;
+    opts.by_alias = by_alias;
     Ok(PyDocument {
         doc: encode_indexed(py, items, &opts)?,
     })

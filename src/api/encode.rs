@@ -86,6 +86,7 @@ pub fn parse_options(
         timedelta_seconds,
         threads: threads::parse(threads)?,
         release_gil,
+        by_alias: None,
     })
 }
 
@@ -277,7 +278,7 @@ fn encode_seq_to<'a>(
 
 /// Serialize `obj` to JSON bytes (see spec/TYPES.md).
 #[pyfunction]
-#[pyo3(signature = (obj, *, utc_z=false, omit_microseconds=false, nan="error", ascii=false, default=None, max_depth=None, timedelta="iso", threads=None, release_gil=false))]
+#[pyo3(signature = (obj, *, utc_z=false, omit_microseconds=false, nan="error", ascii=false, default=None, max_depth=None, timedelta="iso", threads=None, release_gil=false, by_alias=None))]
 #[allow(clippy::too_many_arguments)]
 pub fn dumps<'py>(
     py: Python<'py>,
@@ -291,8 +292,9 @@ pub fn dumps<'py>(
     timedelta: &str,
     threads: Option<Bound<'py, PyAny>>,
     release_gil: bool,
+    by_alias: Option<bool>,
 ) -> PyResult<Bound<'py, PyBytes>> {
-    let opts = parse_options(
+    let mut opts = parse_options(
         utc_z,
         omit_microseconds,
         nan,
@@ -303,5 +305,6 @@ pub fn dumps<'py>(
         threads.as_ref(),
         release_gil,
     )?;
+    opts.by_alias = by_alias;
     encode_value(py, obj, &opts, Target::Bytes)?.into_pybytes(py)
 }

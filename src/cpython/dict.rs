@@ -43,3 +43,119 @@ impl<'a> Iterator for DictIter<'a> {
         }
     }
 }
+
+/// `Py_TPFLAGS_MANAGED_DICT` (CPython 3.11+): the instance dict pointer sits
+/// three words before the object header instead of at `tp_dictoffset`.
+const MANAGED_DICT: std::os::raw::c_ulong = 1 << 4;
+/// Where a managed dict pointer lives, in pointer-sized words before the
+/// object (`MANAGED_DICT_OFFSET` in 3.11, 3.12 and 3.13).
+const MANAGED_DICT_WORDS: usize = 3;
+
+static MANAGED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Record whether the running interpreter has managed dicts (3.11+); set
+/// once at import, before the self-check.
+pub fn init_instance_dicts(py: pyo3::Python<'_>) {
+    MANAGED.store(
+        py.version_info() >= (3, 11),
+        std::sync::atomic::Ordering::Relaxed,
+    );
+}
+
+/// The instance `__dict__` of `obj`, read from object memory: `None` when
+/// the raw path is off, the class has no instance dict, or the dict is not
+/// materialized as a plain `dict` (3.11+ may keep the values inline until
+/// something asks for `__dict__`; callers then look attributes up). Never
+/// allocates or calls the C API, so workers without the GIL may use it.
+#[inline]
+pub fn instance_dict(obj: Obj<'_>) -> Option<Obj<'_>> {
+    if !super::raw_path() {
+        return None;
+    }
+    let t = obj.ty();
+    // SAFETY: `obj` is a live object (module invariant). With the managed
+    // flag the word MANAGED_DICT_WORDS before the header is the dict pointer
+    // (3.11, 3.13: NULL when not materialized; 3.12: a values pointer tagged
+    // with its low bit instead), as the import self-check confirmed against
+    // `__dict__`; otherwise a positive tp_dictoffset is the dict pointer's
+    // byte offset inside the instance. The pointer is only used after its
+    // type is checked to be exactly `dict`.
+    unsafe {
+        let word: usize = if MANAGED.load(std::sync::atomic::Ordering::Relaxed)
+            && t.has_flag(MANAGED_DICT)
+        {
+            *(obj.as_ptr() as *const usize).sub(MANAGED_DICT_WORDS)
+        } else {
+            let off = (*t.0).tp_dictoffset;
+            if off <= 0 {
+                return None;
+            }
+            *((obj.as_ptr() as *const u8).add(off as usize) as *const usize)
+        };
+        if word == 0 || word & 1 != 0 {
+            return None;
+        }
+        let p = word as *mut ffi::PyObject;
+        if (*p).ob_type != std::ptr::addr_of_mut!(ffi::PyDict_Type) {
+            return None;
+        }
+        Some(Obj::from_ptr(p))
+    }
+}
+
+/// The value of the entry whose key is `name` in `dict`, looked up by
+/// walking the entries with `PyDict_Next` from `*hint` (where the previous
+/// field was found: instance dicts are usually filled in field order), then
+/// from the start. Keys compare by identity (field names are interned, as
+/// are the keys pydantic and `__init__` store), then by text.
+pub fn dict_field<'a>(
+    dict: Obj<'a>,
+    name: &pyo3::Py<pyo3::types::PyString>,
+    hint: &mut ffi::Py_ssize_t,
+) -> Option<Obj<'a>> {
+    let key = name.as_ptr();
+    let matches = |k: *mut ffi::PyObject| -> bool {
+        if k == key {
+            return true;
+        }
+        // SAFETY: `k` is a live key of the dict; `key` a live interned str.
+        let (a, b) = unsafe { (Obj::from_ptr(k), Obj::from_ptr(key)) };
+        if a.ty() != b.ty() {
+            return false;
+        }
+        match (super::str_text_borrowed(a), super::str_text_borrowed(b)) {
+            (Some(x), Some(y)) => same_text(x, y),
+            _ => false,
+        }
+    };
+    let mut k = std::ptr::null_mut();
+    let mut v = std::ptr::null_mut();
+    let mut pos = *hint;
+    // SAFETY: a live dict; PyDict_Next checks `pos` against the table and
+    // returns borrowed, non-null references owned by the dict.
+    unsafe {
+        if ffi::PyDict_Next(dict.as_ptr(), &mut pos, &mut k, &mut v) != 0 && matches(k) {
+            *hint = pos;
+            return Some(Obj::from_ptr(v));
+        }
+        let mut pos = 0;
+        while ffi::PyDict_Next(dict.as_ptr(), &mut pos, &mut k, &mut v) != 0 {
+            if matches(k) {
+                *hint = pos;
+                return Some(Obj::from_ptr(v));
+            }
+        }
+    }
+    None
+}
+
+fn same_text(a: crate::json::Text<'_>, b: crate::json::Text<'_>) -> bool {
+    use crate::json::Text::*;
+    match (a, b) {
+        (Ascii(x), Ascii(y)) | (Latin1(x), Latin1(y)) => x == y,
+        (Ucs2(x), Ucs2(y)) => x == y,
+        (Ucs4(x), Ucs4(y)) => x == y,
+        (Utf8(x), Utf8(y)) => x == y,
+        _ => false,
+    }
+}

@@ -9,7 +9,7 @@
 
 use super::layout::*;
 use super::object::{Obj, TypeRef};
-use super::{bytes, datetime, number, seq, slots, text, types, RAW_PATH};
+use super::{bytes, datetime, dict, number, seq, slots, text, types, RAW_PATH};
 use crate::json::Text;
 use pyo3::ffi;
 use pyo3::prelude::*;
@@ -83,6 +83,56 @@ fn check_all(py: Python<'_>, f: &mut Vec<String>) -> PyResult<()> {
     check_sequences(py, f)?;
     check_temporal(py, f)?;
     check_slots(py, f)?;
+    check_instance_dicts(py, f)?;
+    Ok(())
+}
+
+/// The instance dict read from memory is `__dict__` itself, for a class
+/// with the default (managed, on 3.11+) dict and for a subclass of a slotted
+/// class; before `__dict__` is first asked for, the read gives nothing or
+/// that same dict.
+fn check_instance_dicts(py: Python<'_>, f: &mut Vec<String>) -> PyResult<()> {
+    dict::init_instance_dicts(py);
+    let classes = py.eval(
+        c"(type('DictCheck', (), {}), type('DictCheck2', (type('SlotBase', (), {'__slots__': ('s',)}),), {}))",
+        None,
+        None,
+    )?;
+    for (i, cls) in classes.try_iter()?.enumerate() {
+        let cls = cls?;
+        // Values set one by one (kept inline on 3.11+), then the dict asked for.
+        let inst = cls.call0()?;
+        inst.setattr("a", 1)?;
+        inst.setattr("b", "two")?;
+        let before = dict::instance_dict(Obj::from_bound(&inst)).map(|o| o.as_ptr());
+        let d = inst.getattr("__dict__")?;
+        let after = dict::instance_dict(Obj::from_bound(&inst)).map(|o| o.as_ptr());
+        expect!(
+            f,
+            after == Some(d.as_ptr()) && before.is_none_or(|p| p == d.as_ptr()),
+            "instance dict {i}: raw read differs from __dict__"
+        );
+        // A dict assigned whole (what pydantic does).
+        let inst = cls.call0()?;
+        let assigned = pyo3::types::PyDict::new(py);
+        assigned.set_item("x", 5)?;
+        inst.setattr("__dict__", &assigned)?;
+        let got = dict::instance_dict(Obj::from_bound(&inst)).map(|o| o.as_ptr());
+        expect!(
+            f,
+            got == Some(assigned.as_ptr()),
+            "instance dict {i}: raw read of an assigned __dict__ differs"
+        );
+        let name = pyo3::types::PyString::intern(py, "x").unbind();
+        let mut hint = 0;
+        let value = dict::dict_field(Obj::from_bound(assigned.as_any()), &name, &mut hint)
+            .map(|o| o.as_ptr());
+        expect!(
+            f,
+            value == Some(assigned.get_item("x")?.map_or(std::ptr::null_mut(), |v| v.as_ptr())),
+            "instance dict {i}: entry lookup differs"
+        );
+    }
     Ok(())
 }
 

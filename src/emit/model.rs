@@ -2,7 +2,7 @@
 
 use super::{EmitError, Emitter, ErrorKind, Result, Seg};
 use crate::cpython::{self, Obj, SlotRead};
-use crate::plan::{FieldKey, FieldPlan, ModelPlan, Omit, KEY_BLOCK};
+use crate::plan::{Extra, FieldKey, FieldPlan, ModelPlan, Omit, KEY_BLOCK};
 
 impl<'a> Emitter<'a, '_> {
     /// `obj`'s exact class must be `plan.cls` (slot offsets are only valid
@@ -14,6 +14,9 @@ impl<'a> Emitter<'a, '_> {
                 "plan for {} used on another class",
                 plan.name
             ))));
+        }
+        if plan.shape.general {
+            return self.write_model_general(plan, obj);
         }
         self.enter(obj)?;
         let fields = plan.fields();
@@ -57,13 +60,169 @@ impl<'a> Emitter<'a, '_> {
         Ok(())
     }
 
+    /// A model whose plan has more than fields read from slots (see
+    /// `plan::Shape`): keys chosen by `by_alias`, values from the instance
+    /// `__dict__`, an array form, a tag, extra items, computed values.
+    fn write_model_general(&mut self, plan: &ModelPlan, obj: Obj<'a>) -> Result<()> {
+        self.enter(obj)?;
+        let shape = &plan.shape;
+        let ascii = usize::from(self.opts.ascii);
+        let keys = 2 * usize::from(self.opts.by_alias.unwrap_or(shape.by_alias)) + ascii;
+        let array = shape.array_like;
+        let raw = cpython::raw_path();
+        let mut open = false;
+        if let Some(tag) = &shape.tag {
+            if array {
+                self.out.push(b'[');
+                open = true;
+            } else {
+                self.put_key(&tag.keys[ascii], &mut open);
+            }
+            self.out.extend_from_slice(&tag.value[ascii]);
+        }
+        let mut hint = 0;
+        for f in plan.fields() {
+            let found = match f.offset {
+                Some(off) if raw => match cpython::slot_value(obj, off) {
+                    Some(v) => Some(v),
+                    None => return Err(self.unset(f, None)),
+                },
+                // The dict is read again for every field: Python code run
+                // while writing the previous one may have replaced it.
+                _ if f.in_dict => cpython::instance_dict(obj)
+                    .and_then(|d| cpython::dict_field(d, &f.name, &mut hint)),
+                _ => None,
+            };
+            match found {
+                Some(v) => {
+                    if !matches!(f.omit, Omit::Never) && !array && self.omitted(f, v)? {
+                        continue;
+                    }
+                    self.put_sep(array, &f.keys[keys], &mut open);
+                    self.write_value(&f.node, v)
+                        .map_err(|e| e.at(Seg::Field(f.name_text.clone())))?;
+                }
+                None if array => self.write_array_item_by_lookup(f, obj, &mut open)?,
+                None => self.write_field_by_lookup(f, obj, keys, &mut open)?,
+            }
+        }
+        if let Some(extra) = &shape.extra {
+            self.write_extra(extra, obj, &mut open)?;
+        }
+        for f in plan.computed.get().map(|c| &c[..]).unwrap_or(&[]) {
+            if array {
+                self.write_array_item_by_lookup(f, obj, &mut open)?;
+            } else {
+                self.write_field_by_lookup(f, obj, keys, &mut open)?;
+            }
+        }
+        match (open, array) {
+            (true, false) => self.out.push(b'}'),
+            (true, true) => self.out.push(b']'),
+            (false, false) => self.out.extend_from_slice(b"{}"),
+            (false, true) => self.out.extend_from_slice(b"[]"),
+        }
+        self.leave();
+        Ok(())
+    }
+
+    /// `,"key":` for an object, `,` for an array (the first one opens it).
+    #[inline(always)]
+    fn put_sep(&mut self, array: bool, key: &FieldKey, open: &mut bool) {
+        if !array {
+            self.put_key(key, open);
+        } else if *open {
+            self.out.push(b',');
+        } else {
+            self.out.push(b'[');
+            *open = true;
+        }
+    }
+
+    /// A field of an array-like model read by attribute lookup.
+    fn write_array_item_by_lookup(
+        &mut self,
+        f: &FieldPlan,
+        obj: Obj<'a>,
+        open: &mut bool,
+    ) -> Result<()> {
+        if self.py.is_none() {
+            self.gil()?;
+        }
+        let read = cpython::slot(obj, f.offset, &f.name);
+        let v = match &read {
+            SlotRead::Value(v) => *v,
+            SlotRead::Owned(o) => o.obj(),
+            SlotRead::Unset(cause) => return Err(self.unset(f, cause.as_ref())),
+            SlotRead::Failed(e) => {
+                let err = e.clone_ref(self.gil()?);
+                return Err(
+                    EmitError::new(ErrorKind::Python(err)).at(Seg::Field(f.name_text.clone()))
+                );
+            }
+        };
+        self.put_sep(true, &f.keys[0], open);
+        self.write_node(&f.node, v)
+            .map_err(|e| e.at(Seg::Field(f.name_text.clone())))?;
+        drop(read);
+        Ok(())
+    }
+
+    /// The items of the dict in the model's extra slot (None: nothing),
+    /// written after the fields as `json.dumps` writes a dict's items.
+    fn write_extra(&mut self, extra: &Extra, obj: Obj<'a>, open: &mut bool) -> Result<()> {
+        if extra.offset.is_none() && self.py.is_none() {
+            self.gil()?;
+        }
+        let read = cpython::slot(obj, extra.offset, &extra.name);
+        let d = match &read {
+            SlotRead::Value(v) => *v,
+            SlotRead::Owned(o) => o.obj(),
+            SlotRead::Unset(_) => return Ok(()),
+            SlotRead::Failed(e) => {
+                let err = e.clone_ref(self.gil()?);
+                return Err(EmitError::new(ErrorKind::Python(err))
+                    .at(Seg::Field(extra.name_text.clone())));
+            }
+        };
+        let ty = cpython::types();
+        if d.addr() == ty.none_obj {
+            return Ok(());
+        }
+        if !super::value::is::dict(d.ty()) {
+            let got = d.ty().to_bound(self.gil()?).unbind();
+            return Err(EmitError::new(ErrorKind::Mismatch {
+                expected: "dict".into(),
+                got,
+            })
+            .at(Seg::Field(extra.name_text.clone())));
+        }
+        if cpython::DictIter::len(d) == 0 {
+            return Ok(());
+        }
+        let mut first = !*open;
+        if first {
+            self.out.push(b'{');
+            *open = true;
+        }
+        // Held with the dict keys in progress: pinned if Python code runs.
+        self.keys.push(d);
+        let written = self.write_entries(d, &mut first, |e, k| e.write_any_key(k), |e, x| {
+            e.write_any(x)
+        });
+        self.keys.pop();
+        self.pinned_keys = self.pinned_keys.min(self.keys.len());
+        drop(read);
+        written
+    }
+
     /// One field of a model that is not read slot by slot (raw path off,
     /// or a field that is not a slot).
     fn write_field_by_lookup(
         &mut self,
         f: &FieldPlan,
         obj: Obj<'a>,
-        ascii: usize,
+        keys: usize,
         open: &mut bool,
     ) -> Result<()> {
         if f.offset.is_none() && self.py.is_none() {
@@ -85,7 +244,7 @@ impl<'a> Emitter<'a, '_> {
         if !matches!(f.omit, Omit::Never) && self.omitted(f, v)? {
             return Ok(());
         }
-        self.put_key(&f.keys[ascii], open);
+        self.put_key(&f.keys[keys], open);
         self.write_node(&f.node, v)
             .map_err(|e| e.at(Seg::Field(f.name_text.clone())))?;
         drop(read);
@@ -131,6 +290,7 @@ impl<'a> Emitter<'a, '_> {
             Omit::IfDefault(d) => self
                 .equals(v, d)
                 .map_err(|e| e.at(Seg::Field(f.name_text.clone())))?,
+            Omit::IfIdentical(d) => v.as_ptr() == d.as_ptr(),
         })
     }
 

@@ -19,4 +19,7 @@ pub struct Options {
     pub threads: Option<usize>,
     /// Let other Python threads run between slices of the work.
     pub release_gil: bool,
+    /// Keys by alias (`Some(true)`), by field name (`Some(false)`), or as
+    /// each model's own configuration says (`None`).
+    pub by_alias: Option<bool>,
 }

@@ -293,17 +293,33 @@ impl<'a> Emitter<'a, '_> {
     pub(super) fn write_dict(
         &mut self,
         v: Obj<'a>,
-        mut key: impl FnMut(&mut Self, Obj<'a>) -> Result<()>,
-        mut value: impl FnMut(&mut Self, Obj<'a>) -> Result<()>,
+        key: impl FnMut(&mut Self, Obj<'a>) -> Result<()>,
+        value: impl FnMut(&mut Self, Obj<'a>) -> Result<()>,
     ) -> Result<()> {
         self.enter(v)?;
         self.out.push(b'{');
         let mut first = true;
+        self.write_entries(v, &mut first, key, value)?;
+        self.out.push(b'}');
+        self.leave();
+        Ok(())
+    }
+
+    /// The entries of dict `v` as `"key":value` pairs separated by commas
+    /// (one before the first too unless `first`), inside an object the
+    /// caller opened.
+    pub(super) fn write_entries(
+        &mut self,
+        v: Obj<'a>,
+        first: &mut bool,
+        mut key: impl FnMut(&mut Self, Obj<'a>) -> Result<()>,
+        mut value: impl FnMut(&mut Self, Obj<'a>) -> Result<()>,
+    ) -> Result<()> {
         for (k, x) in DictIter::new(v) {
-            if !first {
+            if !*first {
                 self.out.push(b',');
             }
-            first = false;
+            *first = false;
             // Both are borrowed from the dict, which Python code run while
             // writing them may change: `pin` holds the entry in progress.
             self.keys.push(k);
@@ -324,8 +340,6 @@ impl<'a> Emitter<'a, '_> {
             self.keys.truncate(self.keys.len() - 2);
             self.pinned_keys = self.pinned_keys.min(self.keys.len());
         }
-        self.out.push(b'}');
-        self.leave();
         Ok(())
     }
 }

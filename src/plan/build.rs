@@ -34,12 +34,14 @@ impl PyPlan {
             let key = std::str::from_utf8(&f.key_utf8[1..f.key_utf8.len() - 2]).unwrap_or("");
             d.set_item("key", key)?;
             d.set_item("offset", f.offset)?;
+            d.set_item("in_dict", f.in_dict)?;
             d.set_item("writer", &*f.node.text)?;
             let omit = match f.omit {
                 Omit::Never => None,
                 Omit::IfNone => Some("none"),
                 Omit::IfEmpty => Some("empty"),
                 Omit::IfDefault(_) => Some("default"),
+                Omit::IfIdentical(_) => Some("identical"),
             };
             d.set_item("omit", omit)?;
             out.append(d)?;
@@ -82,6 +84,8 @@ pub fn build_plans(py: Python<'_>, specs: &Bound<'_, PyAny>) -> PyResult<Vec<Py<
             _cls_ref: cls.clone().unbind(),
             name: spec.getattr("name")?.extract::<String>()?.into(),
             fields: Default::default(),
+            shape: shape(py, ty, spec)?,
+            computed: Default::default(),
         });
         group.insert(ty.addr(), plan.clone());
         shells.push(plan);
@@ -93,12 +97,85 @@ pub fn build_plans(py: Python<'_>, specs: &Bound<'_, PyAny>) -> PyResult<Vec<Py<
         for f in spec.getattr("fields")?.try_iter()? {
             fields.push(builder.field(plan.cls, &cls, &f?)?);
         }
+        let mut computed = Vec::new();
+        for f in spec.getattr("computed")?.try_iter()? {
+            let mut field = builder.field(plan.cls, &cls, &f?)?;
+            field.offset = None; // always by attribute lookup
+            field.in_dict = false;
+            computed.push(field);
+        }
         let _ = plan.fields.set(fields.into_boxed_slice());
+        let _ = plan.computed.set(computed.into_boxed_slice());
     }
     shells
         .into_iter()
         .map(|plan| Py::new(py, PyPlan { plan }))
         .collect()
+}
+
+/// The model-level parts of a spec: key choice, array form, tag, extra
+/// items (see `Shape`).
+fn shape(py: Python<'_>, ty: TypeRef, spec: &Bound<'_, PyAny>) -> PyResult<Shape> {
+    let by_alias: bool = spec.getattr("by_alias")?.extract()?;
+    let array_like: bool = spec.getattr("array_like")?.extract()?;
+    let tag = spec.getattr("tag")?;
+    let tag = if tag.is_none() {
+        None
+    } else {
+        let (key, value): (String, Bound<'_, PyAny>) = tag.extract()?;
+        let mut text = [Vec::new(), Vec::new()];
+        for (ascii, out) in text.iter_mut().enumerate() {
+            if let Ok(s) = value.extract::<String>() {
+                json::write_str(out, Text::Utf8(&s), ascii == 1)
+                    .map_err(|_| PyTypeError::new_err(format!("tag {s:?} cannot be encoded")))?;
+            } else if value.is_instance_of::<pyo3::types::PyInt>()
+                && !value.is_instance_of::<pyo3::types::PyBool>()
+            {
+                out.extend_from_slice(value.str()?.to_str()?.as_bytes());
+            } else {
+                return Err(PyTypeError::new_err("a tag value must be a str or an int"));
+            }
+        }
+        let [utf8, ascii] = text;
+        Some(Tag {
+            keys: [
+                FieldKey::new(&encode_key(&key, false)?),
+                FieldKey::new(&encode_key(&key, true)?),
+            ],
+            value: [utf8.into_boxed_slice(), ascii.into_boxed_slice()],
+        })
+    };
+    let extra = spec.getattr("extra")?;
+    let extra = if extra.is_none() {
+        None
+    } else {
+        let name: String = extra.getattr("name")?.extract()?;
+        let slot = extra.getattr("slot")?;
+        Some(Extra {
+            name: PyString::intern(py, &name).unbind(),
+            name_text: name.into(),
+            offset: if slot.is_none() {
+                None
+            } else {
+                member_offset_for(ty, &slot)
+            },
+        })
+    };
+    let in_dict = spec
+        .getattr("fields")?
+        .try_iter()?
+        .map(|f| f?.getattr("in_dict")?.extract::<bool>())
+        .collect::<PyResult<Vec<bool>>>()?
+        .into_iter()
+        .any(|d| d);
+    let has_computed = spec.getattr("computed")?.len()? > 0;
+    Ok(Shape {
+        general: by_alias || array_like || tag.is_some() || extra.is_some() || in_dict || has_computed,
+        by_alias,
+        array_like,
+        tag,
+        extra,
+    })
 }
 
 struct Builder<'a, 'py> {
@@ -137,19 +214,28 @@ impl Builder<'_, '_> {
             Some("none") => Omit::IfNone,
             Some("empty") => Omit::IfEmpty,
             Some("default") => Omit::IfDefault(f.getattr("default")?.unbind()),
+            Some("identical") => Omit::IfIdentical(f.getattr("default")?.unbind()),
             Some(other) => {
                 return Err(PyTypeError::new_err(format!("unknown omit rule {other:?}")))
             }
         };
+        let alias: Option<String> = f.getattr("alias")?.extract()?;
+        let alias = alias.as_deref().unwrap_or(&key);
         let key_utf8 = encode_key(&key, false)?;
         let key_ascii = encode_key(&key, true)?;
         Ok(FieldPlan {
             name: PyString::intern(py, &name).unbind(),
             name_text: name.into(),
-            keys: [FieldKey::new(&key_utf8), FieldKey::new(&key_ascii)],
+            keys: [
+                FieldKey::new(&key_utf8),
+                FieldKey::new(&key_ascii),
+                FieldKey::new(&encode_key(alias, false)?),
+                FieldKey::new(&encode_key(alias, true)?),
+            ],
             key_utf8,
             key_ascii,
             offset,
+            in_dict: f.getattr("in_dict")?.extract()?,
             node: self.node(&f.getattr("type")?)?,
             omit,
         })

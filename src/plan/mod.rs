@@ -9,5 +9,5 @@ mod node;
 mod recent;
 
 pub use build::{build_plans, plan_of, PyPlan};
-pub use node::{Fast, FieldKey, FieldPlan, KeyKind, Kind, ModelPlan, Node, Omit, KEY_BLOCK};
+pub use node::{Extra, Fast, FieldKey, FieldPlan, KeyKind, Kind, ModelPlan, Node, Omit, KEY_BLOCK};
 pub use recent::{recent_plan, remember_plan};

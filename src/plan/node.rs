@@ -126,6 +126,8 @@ pub enum Omit {
     IfEmpty,
     /// The value equals this default.
     IfDefault(Py<PyAny>),
+    /// The value is this very object (a pointer compare, no `==`).
+    IfIdentical(Py<PyAny>),
 }
 
 pub struct FieldPlan {
@@ -135,10 +137,14 @@ pub struct FieldPlan {
     /// `"key":` pre-encoded for `ascii=False` and for `ascii=True`.
     pub key_utf8: Box<[u8]>,
     pub key_ascii: Box<[u8]>,
-    /// `,"key":` as the walker writes it, indexed by `ascii` (0: false).
-    pub keys: [FieldKey; 2],
+    /// `,"key":` as the walker writes it, indexed by `2 * by_alias + ascii`
+    /// (the alias keys equal the others unless the spec gives aliases).
+    pub keys: [FieldKey; 4],
     /// Slot byte offset on exact instances of the model class.
     pub offset: Option<usize>,
+    /// Read from the instance `__dict__` (by attribute lookup when the
+    /// dict or the entry is missing).
+    pub in_dict: bool,
     pub node: Node,
     pub omit: Omit,
 }
@@ -182,6 +188,41 @@ pub struct ModelPlan {
     /// Filled right after creation, so recursive models can refer to
     /// themselves.
     pub fields: OnceLock<Box<[FieldPlan]>>,
+    /// What is written besides the fields, and how (see `Shape`).
+    pub shape: Shape,
+    /// Values read by attribute lookup (with the GIL) and written after
+    /// the fields and the extra items: computed properties.
+    pub computed: OnceLock<Box<[FieldPlan]>>,
+}
+
+/// The parts of a model's plan beyond "fields as an object, read from
+/// slots": all decided from the spec when the plan is built.
+#[derive(Default)]
+pub struct Shape {
+    /// Anything below is set (or a field is read from `__dict__`, or there
+    /// are computed fields): the walker takes its general model loop.
+    pub general: bool,
+    /// Keys by alias unless the call says otherwise (`by_alias=`).
+    pub by_alias: bool,
+    /// Write the values as a JSON array, in field order, without keys.
+    pub array_like: bool,
+    /// A constant written first: `"key":value` (an object) or `value` (an
+    /// array), pre-encoded for `ascii` false and true.
+    pub tag: Option<Tag>,
+    /// A slot (or attribute) holding a dict (or None) whose items are
+    /// written after the fields, as `json.dumps` writes a dict's items.
+    pub extra: Option<Extra>,
+}
+
+pub struct Tag {
+    pub keys: [FieldKey; 2],
+    pub value: [Box<[u8]>; 2],
+}
+
+pub struct Extra {
+    pub name: Py<PyString>,
+    pub name_text: Box<str>,
+    pub offset: Option<usize>,
 }
 
 impl ModelPlan {
