@@ -285,3 +285,24 @@ def test_rows_of_one_operation_are_timed_together_and_kept_in_order():
         # The stdlib builds dicts in Python first: left out of the threads table.
         assert ("threads", "json") not in rows
     assert "slotjson.dumps(items)  (no index)" in text
+
+
+def test_models_operation_times_each_system_on_the_same_data():
+    for package in ("attrs", "msgspec", "pydantic"):
+        pytest.importorskip(package)
+    results, printed = _run("--workload", "nested", "--compare", "pydantic", "--only", "models")
+    libraries = [r["library"] for r in results["rows"] if r["operation"] == "models"]
+    assert libraries == ["slotjson dataclass", "slotjson attrs @define", "slotjson msgspec.Struct",
+                         "msgspec.Struct msgspec", "slotjson pydantic", "pydantic dump_json"]
+    assert "models" in printed
+
+
+def test_pydantic_workload_is_the_nested_shape_as_models():
+    pytest.importorskip("pydantic")
+    from slotjson.bench import systems
+
+    workload = workloads.build("pydantic", 30)
+    assert type(workload.items[0]).__mro__[1].__name__ == "BaseModel"
+    nested = workloads.build("nested", 30)
+    for system in systems.SYSTEMS:
+        assert slotjson.dumps(systems.convert(nested.items, system)) == slotjson.dumps(nested.items)

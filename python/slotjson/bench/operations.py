@@ -16,7 +16,7 @@ import slotjson
 from . import verify
 from .context import Context
 
-__all__ = ["encode", "indexed", "release_gil", "threads"]
+__all__ = ["encode", "indexed", "models", "release_gil", "threads"]
 
 
 def encode(ctx: Context) -> None:
@@ -170,3 +170,60 @@ def release_gil(ctx: Context) -> None:
         if not competitor.python_level:
             time(name, competitor.call_on("items"), functools.partial(encoders.many, items),
                  prepared.outputs[name], False)
+
+
+def models(ctx: Context) -> None:
+    """The workload's data as each model system's classes, one thread each.
+
+    The dataclass list is the baseline; the same data as attrs ``@define``
+    classes, ``msgspec.Struct``s and pydantic models (``slotjson.bench.systems``)
+    is encoded by slotjson with ``threads=1``, next to msgspec's own encoder on
+    the Structs and pydantic's ``TypeAdapter(list[M]).dump_json`` on the
+    models. Systems whose package is missing are left out with a note; the
+    operation only runs on dataclass workloads.
+    """
+    import dataclasses
+
+    from . import systems
+
+    items = ctx.workload.items
+    prepared = ctx.prepared
+    if not prepared.slotjson_ok or not items or not dataclasses.is_dataclass(items[0]):
+        return
+    expected = prepared.expected
+    reference = prepared.outputs["slotjson"]
+    dumps = slotjson.dumps
+
+    def same_as_dataclasses(encode: Callable[[], bytes]) -> Callable[[], str | None]:
+        def check() -> str | None:
+            output = encode()
+            return None if output == reference else verify.check(expected, output)
+
+        return check
+
+    one = functools.partial(dumps, items, threads=1)
+    ctx.time("models", "slotjson dataclass", "slotjson.dumps(items, threads=1)  (slotted dataclasses)", one,
+             len(reference), verify=same_as_dataclasses(one), baseline=True)
+    for system in systems.SYSTEMS:
+        try:
+            converted = systems.convert(items, system)
+        except ImportError as exc:
+            ctx.note(f"models: {system} left out ({exc})")
+            continue
+        label = {"attrs": "attrs @define", "msgspec": "msgspec.Struct", "pydantic": "pydantic"}[system]
+        encode = functools.partial(dumps, converted, threads=1)
+        ctx.time("models", f"slotjson {label}", f"slotjson.dumps(items, threads=1)  ({label})", encode,
+                 len(reference), verify=same_as_dataclasses(encode))
+        if system == "msgspec":
+            import msgspec
+
+            native = functools.partial(msgspec.json.Encoder().encode, converted)
+            ctx.time("models", "msgspec.Struct msgspec", "encoder.encode(items)  (msgspec.Struct)", native,
+                     len(reference), verify=same_as_dataclasses(native))
+        elif system == "pydantic":
+            import pydantic
+
+            adapter = pydantic.TypeAdapter(list[type(converted[0])])  # type: ignore[misc]
+            native = functools.partial(adapter.dump_json, converted)
+            ctx.time("models", "pydantic dump_json", "TypeAdapter(list[M]).dump_json(items)", native,
+                     len(reference), verify=same_as_dataclasses(native))

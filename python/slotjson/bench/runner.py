@@ -27,6 +27,7 @@ _OPERATIONS: dict[str, Callable[[Context], None]] = {
     "cache_roundtrip": pages.cache_roundtrip,
     "threads": operations.threads,
     "release_gil": operations.release_gil,
+    "models": operations.models,
     "memory": memory.memory,
 }
 
@@ -159,7 +160,11 @@ def run(
     try:
         for name in names:
             progress.stage(f"{name}: building {args.items or workloads.DEFAULT_ITEMS[name]:,} items")
-            workload = workloads.build(name, args.items, args.seed)
+            try:
+                workload = workloads.build(name, args.items, args.seed)
+            except ImportError as exc:  # the pydantic workload without pydantic
+                run_notes.append(f"{name}: skipped ({exc}); `pip install 'slotjson[bench]'` to include it")
+                continue
             got, got_memory, got_notes, summary, raised = _bench_workload(workload, loaded, operation_names, settings)
             rows += got
             memory_rows += got_memory

@@ -25,7 +25,7 @@ DEFAULT_SEED = 20240611
 
 # Sized so that the default run (all four, every competitor) stays under a
 # minute on a 2-core machine; nested is the headline figure at 10,000 items.
-DEFAULT_ITEMS = {"nested": 10_000, "flat": 10_000, "text": 500, "numeric": 5_000}
+DEFAULT_ITEMS = {"nested": 10_000, "flat": 10_000, "text": 500, "numeric": 5_000, "pydantic": 10_000}
 NAMES = tuple(DEFAULT_ITEMS)
 
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
@@ -129,6 +129,16 @@ def _nested(rng: random.Random, count: int) -> Workload:
     return Workload("nested", "pull requests with users, labels, datetimes, dict[str, float]", PullRequest, items)
 
 
+def _pydantic(rng: random.Random, count: int) -> Workload:
+    # The nested data (same seed stream) as pydantic v2 models: what a FastAPI
+    # application returns. Needs pydantic (the bench extra installs it).
+    from . import systems
+
+    nested = _nested(rng, count)
+    items = systems.convert(nested.items, "pydantic")
+    return Workload("pydantic", "pull requests shaped as in nested, as pydantic v2 models", type(items[0]), items)
+
+
 # -- flat ---------------------------------------------------------------------------------
 
 
@@ -225,4 +235,5 @@ _BUILDERS: dict[str, Callable[[random.Random, int], Workload]] = {
     "flat": _flat,
     "text": _text,
     "numeric": _numeric,
+    "pydantic": _pydantic,
 }
