@@ -10,6 +10,7 @@ only when slotjson passed verification.
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import gc
 import io
 import json
@@ -306,3 +307,62 @@ def test_pydantic_workload_is_the_nested_shape_as_models():
     nested = workloads.build("nested", 30)
     for system in systems.SYSTEMS:
         assert slotjson.dumps(systems.convert(nested.items, system)) == slotjson.dumps(nested.items)
+
+
+def test_api_workload_has_the_shape_of_a_real_api_response():
+    api = workloads.build("api", 300)
+    fields = dataclasses.fields(api.model)
+    assert len(fields) == 27
+    optional_datetimes = [f for f in fields if f.type == (datetime.datetime | None)]
+    assert len(optional_datetimes) == 9
+    rows = slotjson.to_builtins(api.items)
+    stamps = [row[f.name] for row in rows for f in optional_datetimes]
+    assert None in stamps
+    aware = [s for s in stamps if s is not None]
+    assert all(s[-6] in "+-" for s in aware)  # every one carries an offset
+    assert sum("." in s for s in aware) > 0.9 * len(aware)  # microseconds nearly always
+    titles = "".join(row["title"] for row in rows)
+    for wanted in ('"', "\\", "\t", "\n"):
+        assert wanted in titles
+    assert any(ord(c) > 0xFFFF for c in titles) and any(0x80 <= ord(c) <= 0xFF for c in titles)
+    assert any(row["labels"] is None for row in rows) and any(row["labels"] for row in rows)
+    assert any(row["file_churn"] for row in rows)
+
+
+def test_builtins_workload_is_the_api_rows_as_plain_data():
+    data = workloads.build("builtins", 50)
+    assert all(type(item) is dict for item in data.items)
+    assert json.loads(json.dumps(data.items)) == data.items  # nothing but JSON types
+    assert len(data.items[0]) == 27
+
+
+def test_an_encoder_that_refuses_models_is_timed_on_the_same_data_as_dicts():
+    def refuses_models(model: type) -> Encoders:
+        def encode(value):
+            if dataclasses.is_dataclass(value) or (isinstance(value, list) and value
+                                                   and dataclasses.is_dataclass(value[0])):
+                raise TypeError("dicts only")
+            return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+
+        return Encoders(many=encode, one=encode)
+
+    dicts_only = Competitor("dicts-only", "0", "dumps({items})", refuses_models, builtins_only=True)
+    results, printed = _run("--workload", "flat", "--only", "encode,page100", "--compare", "json",
+                            extra=[dicts_only])
+    assert results["workloads"][0]["verification"]["dicts-only"]["ok"] is True
+    rows = [r for r in results["rows"] if r["library"] == "dicts-only"]
+    assert {r["operation"] for r in rows} == {"encode", "page100"}
+    assert "dumps(dicts)  (dicts = items as ready dicts and lists)" in printed
+
+
+def test_allocator_policies_pin_glibc_or_say_why_not():
+    from slotjson.bench import allocator
+
+    with pytest.raises(ValueError, match="unknown allocator policy"):
+        allocator.pin("sometimes")
+    assert allocator.pin("adaptive") is None
+    note = allocator.pin("steady")
+    assert note is None or "mallopt" in note
+    results, _ = _run("--workload", "flat", "--only", "encode", "--compare", "json", "--malloc", "fresh")
+    assert results["config"]["malloc"] == "fresh"
+    allocator.pin("steady")

@@ -43,6 +43,11 @@ class Competitor:
     # such encoders are left out of release_gil (the bytecode holds the GIL
     # anyway) and of indexed (per-item encoding costs what encode shows).
     python_level: bool = False
+    # True for an encoder that refuses model instances (ssrjson): it is given
+    # the workload as ready dicts and lists (the reference output, parsed,
+    # built untimed), so its rows show what encoding the same data costs
+    # once an application has turned its objects into dicts.
+    builtins_only: bool = False
 
     def call_on(self, items: str) -> str:
         return self.call.replace("{items}", items)
@@ -56,8 +61,13 @@ def isoformat_default(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
+def _as_dicts(model: type) -> Callable[[Any], Any]:
+    """``dataclasses.asdict`` for a dataclass workload; nothing to do for one of dicts already."""
+    return dataclasses.asdict if dataclasses.is_dataclass(model) else (lambda value: value)
+
+
 def _stdlib(model: type) -> Encoders:
-    asdict = dataclasses.asdict
+    asdict = _as_dicts(model)
     # Compact and UTF-8 like every other library here, so the output sizes
     # (and MB/s) compare like for like.
     encoder = json.JSONEncoder(default=isoformat_default, ensure_ascii=False, separators=(",", ":"))
@@ -93,13 +103,20 @@ def _pydantic(model: type) -> Encoders:
 def _ujson(model: type) -> Encoders:
     import ujson
 
-    asdict = dataclasses.asdict
+    asdict = _as_dicts(model)
     dumps = ujson.dumps
 
     def encode(value: Any) -> bytes:
         return dumps(value, default=isoformat_default, ensure_ascii=False, escape_forward_slashes=False).encode()
 
     return Encoders(many=lambda items: encode([asdict(x) for x in items]), one=lambda item: encode(asdict(item)))
+
+
+def _ssrjson(model: type) -> Encoders:
+    import ssrjson
+
+    dumps = ssrjson.dumps_to_bytes  # SIMD string writing; refuses dataclasses (builtins_only)
+    return Encoders(many=dumps, one=dumps)
 
 
 # name -> (module to import, distribution for the version, timed call, builder, python_level)
@@ -112,7 +129,10 @@ _KNOWN: dict[str, tuple[str, str, str, Callable[[type], Encoders], bool]] = {
     "pydantic": ("pydantic", "pydantic", "TypeAdapter(list[T]).dump_json({items})", _pydantic, False),
     "ujson": ("ujson", "ujson", "ujson.dumps([asdict(x) for x in {items}], default=isoformat).encode()",
               _ujson, True),
+    "ssrjson": ("ssrjson", "ssrjson", "ssrjson.dumps_to_bytes({items})", _ssrjson, False),
 }
+# Encoders that refuse model instances: timed on the same data as dicts (see Competitor.builtins_only).
+_BUILTINS_ONLY = frozenset({"ssrjson"})
 NAMES = tuple(_KNOWN)
 
 
@@ -129,7 +149,8 @@ def load(names: Sequence[str]) -> tuple[list[Competitor], list[str]]:
         except ImportError as exc:
             notes.append(f"{name}: not installed ({exc}); skipped. `pip install {distribution}` to include it.")
             continue
-        found.append(Competitor(name, _version(distribution), call, build, python_level))
+        found.append(Competitor(name, _version(distribution), call, build, python_level,
+                                builtins_only=name in _BUILTINS_ONLY))
     return found, notes
 
 

@@ -131,6 +131,9 @@ def memory(ctx: Any) -> None:
         if name not in known:
             ctx.note(f"memory: {name} not measured: a child process cannot rebuild an encoder defined by the caller")
             continue
+        if prepared.inputs.get(name) is not ctx.workload.items:
+            ctx.note(f"memory: {name} not measured: it is given the items as dicts, which a child would rebuild")
+            continue
         wanted.append((name, competitor.call_on("items"), {"library": name}))
     for library, call, spec in wanted:
         ctx.progress.step(library)

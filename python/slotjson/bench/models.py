@@ -14,7 +14,8 @@ import datetime
 
 import slotjson
 
-__all__ = ["Article", "FlatRow", "Label", "Measurement", "PullRequest", "User"]
+__all__ = ["ApiCheck", "ApiCommit", "ApiPullRequest", "ApiUser", "Article", "FlatRow", "Label", "Measurement",
+           "PullRequest", "User"]
 
 
 # -- nested: a code-review "pull request" with small nested models ---------------------
@@ -102,3 +103,61 @@ class Measurement:
     huge: float  # up to the largest finite double
     readings: list[float]
     counts: list[int]
+
+
+# -- api: a code-analytics API response (27 fields, the shape real services send) ------
+
+
+@slotjson.model
+class ApiUser:
+    id: int
+    login: str
+    name: str | None
+    bot: bool
+
+
+@slotjson.model
+class ApiCommit:
+    sha: str
+    message: str
+    authored_at: datetime.datetime  # aware, with microseconds
+    additions: int
+    deletions: int
+
+
+@slotjson.model
+class ApiCheck:
+    name: str
+    conclusion: str | None
+    duration_s: float
+
+
+@slotjson.model
+class ApiPullRequest:
+    id: int
+    number: int
+    repository: str
+    title: str  # mixed scripts, quotes, backslashes, tabs, newlines, emoji
+    body: str | None
+    state: str
+    draft: bool
+    author: ApiUser
+    reviewers: list[ApiUser]
+    commits: list[ApiCommit]
+    checks: list[ApiCheck]
+    labels: list[str] | None
+    created_at: datetime.datetime | None  # the nine optional aware datetimes
+    updated_at: datetime.datetime | None
+    first_commit_at: datetime.datetime | None
+    first_review_at: datetime.datetime | None
+    approved_at: datetime.datetime | None
+    merged_at: datetime.datetime | None
+    closed_at: datetime.datetime | None
+    deployed_at: datetime.datetime | None
+    reverted_at: datetime.datetime | None
+    additions: int
+    deletions: int
+    cycle_time_h: float | None
+    risk_score: float
+    file_churn: dict[str, float]
+    linked_issues: list[int] | None

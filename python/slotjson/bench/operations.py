@@ -33,14 +33,21 @@ def encode(ctx: Context) -> None:
 
 def _competitors_whole_list(ctx: Context, operation: str, *, native_only: bool = False) -> None:
     """Each verified competitor encoding the whole list, as a row of ``operation``."""
-    items = ctx.workload.items
     prepared = ctx.prepared
     for name, (competitor, encoders) in prepared.encoders.items():
         if native_only and competitor.python_level:
             continue
         many = encoders.many
-        ctx.time(operation, name, competitor.call_on("items"), lambda many=many: many(items),
+        items = prepared.inputs[name]
+        ctx.time(operation, name, _call(ctx, competitor), lambda many=many, items=items: many(items),
                  prepared.sizes[name], warmed_ns=prepared.call_ns[name])
+
+
+def _call(ctx: Context, competitor: Any, items: str = "items") -> str:
+    """The competitor's call as shown in the tables; names the dicts a builtins_only one is given."""
+    if ctx.prepared.inputs.get(competitor.name) is ctx.workload.items:
+        return competitor.call_on(items)
+    return competitor.call_on("dicts") + f"  (dicts = {items} as ready dicts and lists)"
 
 
 def _joined(parts: list[bytes]) -> bytes:
@@ -74,15 +81,17 @@ def indexed(ctx: Context) -> None:
             continue
         one = encoders.one
         whole = prepared.outputs[name]
+        given = prepared.inputs[name]
 
-        def check_items(one: Callable[[Any], bytes] = one, whole: bytes = whole) -> str | None:
-            joined = _joined([one(x) for x in items])
+        def check_items(one: Callable[[Any], bytes] = one, whole: bytes = whole, given: list = given) -> str | None:
+            joined = _joined([one(x) for x in given])
             # Compact encoders write a list as its items joined by commas, so
             # the verified whole-list output usually settles it without parsing.
             return None if joined == whole else verify.check(expected, joined)
 
-        ctx.time("indexed", name, f"[{name} encode(x) for x in items]  (per-item bytes)",
-                 lambda one=one: [one(x) for x in items], prepared.sizes[name], verify=check_items)
+        source = "items" if given is items else "dicts"
+        ctx.time("indexed", name, f"[{name} encode(x) for x in {source}]  (per-item bytes)",
+                 lambda one=one, given=given: [one(x) for x in given], prepared.sizes[name], verify=check_items)
 
 
 def threads(ctx: Context) -> None:
@@ -168,7 +177,7 @@ def release_gil(ctx: Context) -> None:
                  functools.partial(dumps, items, release_gil=release), prepared.outputs["slotjson"], release)
     for name, (competitor, encoders) in prepared.encoders.items():
         if not competitor.python_level:
-            time(name, competitor.call_on("items"), functools.partial(encoders.many, items),
+            time(name, _call(ctx, competitor), functools.partial(encoders.many, prepared.inputs[name]),
                  prepared.outputs[name], False)
 
 

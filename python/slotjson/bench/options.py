@@ -98,6 +98,10 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--json", metavar="FILE", default=None,
                    help="also write the results, with the machine description, as JSON")
     p.add_argument("--plot", metavar="FILE.png", default=None, help="also draw a bar chart (needs matplotlib)")
+    p.add_argument("--malloc", choices=("steady", "fresh", "adaptive"), default="steady",
+                   help="glibc malloc thresholds for the whole run, pinned so that no timed call changes them for "
+                   "the next: steady (default) = what glibc adapts to in a long-running process (mmap threshold "
+                   "32 MiB, trim 64 MiB); fresh = its start-up values (128 KiB); adaptive = leave glibc alone")
     p.add_argument("--no-progress", action="store_true", help="no progress line on stderr")
     return p
 

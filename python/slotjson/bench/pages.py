@@ -97,7 +97,9 @@ def page100(ctx: Context) -> None:
              baseline=not has_baseline)
     for name, (competitor, encoders) in ctx.prepared.encoders.items():
         many = encoders.many
-        time(name, competitor.call_on(where), lambda o, many=many: many(items[o : o + page]))
+        given = ctx.prepared.inputs[name]
+        call = competitor.call_on(where) if given is items else competitor.call_on(f"dicts[i:i+{page}]")
+        time(name, call, lambda o, many=many, given=given: many(given[o : o + page]))
     if not ctx.generic:
         return
 

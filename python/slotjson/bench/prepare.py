@@ -41,6 +41,9 @@ class Prepared:
     verdicts: dict[str, Verdict]  # every library, slotjson included
     outputs: dict[str, bytes]  # each verified library's whole-list output, slotjson's included
     call_ns: dict[str, int]  # how long producing it took (it warmed the encoder up)
+    # What each verified competitor is given: the workload's items, or for a
+    # builtins_only one on a model workload the same data as dicts and lists.
+    inputs: dict[str, list] = dataclasses.field(default_factory=dict)
 
     @property
     def sizes(self) -> dict[str, int]:
@@ -129,14 +132,18 @@ def prepare(workload: Workload, competitors: Sequence[Competitor]) -> Prepared:
                 reason = f"no reference output: to_builtins {_describe_failure(exc)}"
                 verdicts[competitor.name] = Verdict(False, reason)
             return Prepared(None, {}, verdicts, {}, {})
+    models = workload.model not in (dict, list)  # a workload of model instances, not of plain data
     encoders: dict[str, tuple[Competitor, Encoders]] = {}
     outputs = {"slotjson": output} if output is not None else {}
     call_ns = {"slotjson": took} if output is not None else {}
+    inputs: dict[str, list] = {}
     for competitor in competitors:
-        built, whole, took, verdict = _check_competitor(competitor, workload.model, items, expected)
+        given = expected if competitor.builtins_only and models else items
+        built, whole, took, verdict = _check_competitor(competitor, workload.model, given, expected)
         verdicts[competitor.name] = verdict
         if built is not None:
             encoders[competitor.name] = (competitor, built)
             outputs[competitor.name] = whole
             call_ns[competitor.name] = took
-    return Prepared(expected, encoders, verdicts, outputs, call_ns)
+            inputs[competitor.name] = given
+    return Prepared(expected, encoders, verdicts, outputs, call_ns, inputs)

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TextIO
 
 from . import competitors as competitors_module
-from . import machine, memory, operations, options, pages, plot, report, workloads
+from . import allocator, machine, memory, operations, options, pages, plot, report, workloads
 from .competitors import Competitor
 from .context import Context, Row
 from .features import Features, detect
@@ -129,6 +129,9 @@ def run(
         print(line, file=out, flush=True)
 
     loaded, notes = competitors_module.load(args.compare)
+    pinned = allocator.pin(args.malloc)
+    if pinned is not None:
+        notes.append(pinned)
     loaded.extend(extra_competitors)
     names_seen = [c.name for c in loaded]
     duplicates = sorted({name for name in names_seen if names_seen.count(name) > 1 or name == "slotjson"})
@@ -197,6 +200,7 @@ def run(
             "threads": list(args.threads),
             "operations": list(operation_names),
             "competitors": [c.name for c in loaded],
+            "malloc": args.malloc,
         },
         "notes": notes + run_notes,
         "workloads": summaries,

@@ -17,15 +17,18 @@ from collections.abc import Callable
 
 from . import corpus
 from .corpus import ASCII, ASTRAL, BMP, ESCAPES, LATIN1
-from .models import Article, FlatRow, Label, Measurement, PullRequest, User
+from .models import (
+    ApiCheck, ApiCommit, ApiPullRequest, ApiUser, Article, FlatRow, Label, Measurement, PullRequest, User,
+)
 
 __all__ = ["DEFAULT_ITEMS", "DEFAULT_SEED", "NAMES", "Workload", "build"]
 
 DEFAULT_SEED = 20240611
 
-# Sized so that the default run (all four, every competitor) stays under a
-# minute on a 2-core machine; nested is the headline figure at 10,000 items.
-DEFAULT_ITEMS = {"nested": 10_000, "flat": 10_000, "text": 500, "numeric": 5_000, "pydantic": 10_000}
+# Sized so that each workload's default run stays within seconds on a 2-core
+# machine; nested is the headline figure at 10,000 items.
+DEFAULT_ITEMS = {"nested": 10_000, "flat": 10_000, "text": 500, "numeric": 5_000, "pydantic": 10_000,
+                 "builtins": 10_000, "api": 10_000}
 NAMES = tuple(DEFAULT_ITEMS)
 
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
@@ -230,10 +233,102 @@ def _numeric(rng: random.Random, count: int) -> Workload:
     return Workload("numeric", "floats of every exponent, ints beyond 64 bits", Measurement, items, fallback)
 
 
+# -- api ------------------------------------------------------------------------------------
+
+# Titles as people write them: mixed scripts, quotes, paths with backslashes,
+# tabs and newlines pasted from terminals, emoji.
+_TITLE_POOLS = (ASCII, ASCII, ASCII, LATIN1, BMP, ASTRAL, ESCAPES)
+
+
+def _aware(rng: random.Random, first_year: int = 2019, last_year: int = 2026) -> dt.datetime:
+    """An aware datetime in one of a few offsets, microseconds nearly always non-zero."""
+    offset = dt.timezone(dt.timedelta(minutes=rng.choice((0, 0, 0, 60, 330, -300, -420, 540))))
+    naive = _timestamp(rng, first_year, last_year)
+    return naive.replace(microsecond=rng.randrange(1, 1_000_000) if rng.random() < 0.95 else 0, tzinfo=offset)
+
+
+def _api_user(rng: random.Random, uid: int) -> ApiUser:
+    name = _maybe(rng, 0.25, lambda: corpus.sentence(rng, (ASCII, LATIN1, BMP, ASTRAL), 2).title())
+    return ApiUser(uid, rng.choice(ASCII) + "_" + rng.choice(ASCII) + str(uid), name, rng.random() < 0.05)
+
+
+def _api(rng: random.Random, count: int) -> Workload:
+    users = [_api_user(rng, 500 + i) for i in range(300)]
+    repositories = [f"{rng.choice(ASCII)}-org/{rng.choice(ASCII)}-{rng.choice(ASCII)}" for _ in range(25)]
+    paths = [f"src/{rng.choice(ASCII)}/{rng.choice(ASCII)}_{k}.py" for k in range(60)]
+    check_names = ("lint", "unit tests", "integration (py3.11)", "build · wheels", "typecheck", "docs")
+    items = []
+    for i in range(count):
+        created = _aware(rng)
+        times = [_maybe(rng, 0.3, lambda: created + dt.timedelta(seconds=rng.uniform(1, 30 * 86400)))
+                 for _ in range(8)]
+        commits = [
+            ApiCommit(
+                "%040x" % rng.getrandbits(160),
+                corpus.sentence(rng, _TITLE_POOLS, rng.randint(3, 12)),
+                _aware(rng),
+                rng.randint(0, 800),
+                rng.randint(0, 400),
+            )
+            for _ in range(rng.randint(1, 5))
+        ]
+        items.append(
+            ApiPullRequest(
+                id=70_000_000 + i * 13,
+                number=i + 1,
+                repository=rng.choice(repositories),
+                title=corpus.sentence(rng, _TITLE_POOLS, rng.randint(4, 12)),
+                body=_maybe(rng, 0.2, lambda: corpus.text(rng, _TITLE_POOLS, rng.randint(20, 400))),
+                state=rng.choice(("open", "open", "closed", "merged", "merged")),
+                draft=rng.random() < 0.1,
+                author=rng.choice(users),
+                reviewers=rng.sample(users, rng.randint(0, 3)),
+                commits=commits,
+                checks=[ApiCheck(name, _maybe(rng, 0.1, lambda: rng.choice(("success", "failure", "skipped"))),
+                                 round(rng.uniform(0.5, 900), 3)) for name in rng.sample(check_names, rng.randint(0, 4))],
+                labels=_maybe(rng, 0.3, lambda: [corpus.sentence(rng, (ASCII, LATIN1, BMP), 1)
+                                                 for _ in range(rng.randint(0, 4))]),
+                created_at=created if rng.random() < 0.98 else None,
+                updated_at=times[0],
+                first_commit_at=times[1],
+                first_review_at=times[2],
+                approved_at=times[3],
+                merged_at=times[4],
+                closed_at=times[5],
+                deployed_at=times[6],
+                reverted_at=times[7],
+                additions=rng.randint(0, 20_000),
+                deletions=rng.randint(0, 10_000),
+                cycle_time_h=_maybe(rng, 0.2, lambda: rng.uniform(0, 2000)),
+                risk_score=rng.random(),
+                file_churn={path: rng.uniform(0, 1) for path in rng.sample(paths, rng.randint(0, 6))},
+                linked_issues=_maybe(rng, 0.4, lambda: [rng.randint(1, 99_999) for _ in range(rng.randint(0, 3))]),
+            )
+        )
+    return Workload("api", "code-analytics API rows: 27 fields, 9 optional aware datetimes, mixed-script text",
+                    ApiPullRequest, items)
+
+
+# -- builtins ---------------------------------------------------------------------------
+
+
+def _builtins(rng: random.Random, count: int) -> Workload:
+    """The api workload's JSON loaded back: what database rows and ``model_dump()`` hand an encoder."""
+    import json
+
+    import slotjson
+
+    source = _api(random.Random(rng.random()), count)
+    items = json.loads(json.dumps(slotjson.to_builtins(source.items), ensure_ascii=False))
+    return Workload("builtins", "the api rows as plain dicts, lists, str, int, float, bool and None", dict, items)
+
+
 _BUILDERS: dict[str, Callable[[random.Random, int], Workload]] = {
     "nested": _nested,
     "flat": _flat,
     "text": _text,
     "numeric": _numeric,
     "pydantic": _pydantic,
+    "builtins": _builtins,
+    "api": _api,
 }
