@@ -6,6 +6,12 @@ Redis, unless a previous process already did. Each request then reads only
 its page from Redis (one round trip: header, index entries, blob slice) and
 sends those bytes as they are: no model is touched and nothing is encoded.
 
+When Redis loses the document (a restart, an eviction, a flush) the next
+request rebuilds it, once across all the service's processes
+(``read_page_or_build``: a lock key in Redis); requests meanwhile, and while
+Redis is unreachable, get a JSON 503 with ``Retry-After``. The service
+recovers by itself.
+
     pip install 'slotjson[redis,web]' uvicorn
     REDIS_URL=redis://127.0.0.1:6379/0 uvicorn --app-dir examples service:app
     curl -i 'http://127.0.0.1:8000/pull_requests?offset=200&limit=3'
@@ -26,10 +32,10 @@ from typing import Annotated
 
 import redis.asyncio as redis
 import slotjson
-from fastapi import Depends, FastAPI, HTTPException
-from slotjson.cache import AsyncRedisDocumentStore
+from fastapi import Depends, FastAPI
+from slotjson.cache import AsyncRedisDocumentStore, StoreUnavailableError
 from slotjson.web import PageParams
-from slotjson.web.starlette import JSONResponse, PageResponse, page_params
+from slotjson.web.starlette import JSONResponse, PageResponse, exception_handlers, page_params
 
 COUNT = 100_000
 SEED = 2026
@@ -118,27 +124,33 @@ def create_app(redis_url: str, *, count: int = COUNT, seed: int = SEED) -> FastA
     # Versioned by what it holds, so a changed dataset never serves stale pages.
     key = f"pull_requests:v1:{count}:{seed}"
 
+    def build() -> slotjson.Document:
+        return slotjson.dumps_indexed(build_pull_requests(count, seed))
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         client = redis.Redis.from_url(redis_url)
         store = AsyncRedisDocumentStore(client)
         try:
-            cached = await store.read_page(key, 0, 0)
-        except slotjson.FormatError:
-            cached = None  # damaged: rebuild it
-        if cached is None or cached.total != count:
-            await store.put(key, slotjson.dumps_indexed(build_pull_requests(count, seed)))
+            # Build and store the document now unless it is there already.
+            await store.read_page_or_build(key, 0, 0, build=build, wait=60)
+        except StoreUnavailableError:
+            pass  # Redis is down: the first request after it is back builds it
         app.state.store = store
         yield
         await client.aclose()
 
-    app = FastAPI(title="pull requests", default_response_class=JSONResponse, lifespan=lifespan)
+    app = FastAPI(
+        title="pull requests",
+        default_response_class=JSONResponse,
+        # JSON 400s for bad page parameters, JSON 503s while Redis is down.
+        exception_handlers=exception_handlers,
+        lifespan=lifespan,
+    )
 
     @app.get("/pull_requests")
     async def pull_requests(page: Pages) -> PageResponse:
-        read = await app.state.store.read_page(key, page.offset, page.limit)
-        if read is None:  # evicted, or flushed by hand
-            raise HTTPException(503, "the pull requests are not in the cache; restart to rebuild them")
+        read = await app.state.store.read_page_or_build(key, page.offset, page.limit, build=build)
         return PageResponse(read, page.offset, page.limit)
 
     return app

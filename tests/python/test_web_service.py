@@ -10,9 +10,11 @@ import socket
 import sys
 import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+import redis_server as servers
 from redis_server import import_or_skip
 
 import_or_skip("fastapi")
@@ -47,9 +49,9 @@ def expected(service):
     return models, json.loads(full)
 
 
-@pytest.fixture(scope="module")
-def base_url(service, redis_server):  # noqa: F811
-    app = service.create_app(redis_server.url)
+@contextmanager
+def _serving(app):
+    """``app`` under uvicorn on a free loopback port, in a thread."""
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
@@ -61,10 +63,18 @@ def base_url(service, redis_server):  # noqa: F811
         if not thread.is_alive() or time.monotonic() > deadline:
             pytest.fail("the example service did not start")
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
-    sock.close()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+
+
+@pytest.fixture(scope="module")
+def base_url(service, redis_server):  # noqa: F811
+    with _serving(service.create_app(redis_server.url)) as url:
+        yield url
 
 
 @pytest.fixture
@@ -121,3 +131,41 @@ def test_the_document_lives_in_redis(http, redis_server, service):  # noqa: F811
     doc = slotjson.Document.from_bytes(client.get(key), verify=True)
     assert len(doc) == service.COUNT
     assert http.get("/pull_requests?offset=5&limit=3").content == doc.page(5, 3)
+
+
+def test_the_service_recovers_from_a_redis_restart(service):
+    """Redis stops under a client loop, then comes back empty: meanwhile
+    every answer is a JSON 503 with Retry-After; then pages again, rebuilt
+    by the service itself (no restart of the service)."""
+    binary = servers.find_binary()
+    if binary is None:
+        servers.require_or_skip("redis-server is not installed")
+    count = 2000
+    doc = slotjson.dumps_indexed(service.build_pull_requests(count, service.SEED))
+    redis = servers.start(binary)
+    try:
+        with (
+            _serving(service.create_app(redis.url, count=count)) as url,
+            httpx.Client(base_url=url, timeout=30) as http,
+        ):
+            assert http.get("/pull_requests?offset=10&limit=5").content == doc.page(10, 5)
+            redis.stop()
+            statuses = []
+            for _ in range(3):
+                r = http.get("/pull_requests?offset=10&limit=5")
+                statuses.append(r.status_code)
+                assert r.status_code == 503 and r.headers["content-type"] == "application/json"
+                assert r.headers["retry-after"] == "1" and "unavailable" in r.json()["detail"]
+            redis = servers.start(binary, port=redis.port)  # empty: the document is gone
+            deadline = time.monotonic() + START_TIMEOUT
+            while True:
+                r = http.get("/pull_requests?offset=1990&limit=20")
+                if r.status_code == 200:
+                    break
+                assert r.status_code == 503 and r.headers["retry-after"] and r.json()["detail"]
+                assert time.monotonic() < deadline, "the service did not recover"
+                time.sleep(0.1)
+            assert r.content == doc.page(1990, 20)
+            assert r.headers["x-total-count"] == str(count)
+    finally:
+        redis.stop()

@@ -68,6 +68,35 @@ MAX_ATTEMPTS = 8
 _MAX_POSITION = (1 << 63) - 1
 
 
+#: Cache-aside builds: the lock key's expiry (a builder that dies frees it)
+#: and how long the processes that did not get it wait for the document.
+DEFAULT_BUILD_LOCK_S = 60.0
+DEFAULT_BUILD_WAIT_S = 5.0
+#: Releases the build lock only if it still holds this builder's token.
+RELEASE_SCRIPT = r"""
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0
+"""
+
+
+def lock_key(key: Key) -> bytes:
+    """The key of the cache-aside build lock of ``key``."""
+    return _key_bytes(key) + b":sj-build-lock"
+
+
+def build_wait_delays(wait: float) -> list[float]:
+    """Pauses between reads while another process builds: short at first,
+    then at most a quarter second, adding up to ``wait``."""
+    delays, total, step = [], 0.0, 0.02
+    while total < wait:
+        step = min(step * 1.5, 0.25, wait - total)
+        delays.append(step)
+        total += step
+    return delays
+
+
 class ConcurrentReplaceError(RuntimeError):
     """A page read without a server-side script kept finding the document
     replaced between its round trips (see ``scripting=False``)."""

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import functools
+import inspect
+import math
+import uuid
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
+from .._errors import FormatError
 from .._native import Document
 from ._client import (
+    StoreUnavailableError,
     bulk_limit,
     check_chunk_size,
     check_client,
@@ -20,23 +27,39 @@ from ._client import (
 from ._page import PageRead, page_read
 from ._script import PAGE_SCRIPT, SWAP_SCRIPT
 from ._steps import (
+    DEFAULT_BUILD_LOCK_S,
+    DEFAULT_BUILD_WAIT_S,
     DEFAULT_CHUNK_SIZE,
     DEFAULT_GRACE_MS,
     DEFAULT_SEGMENT_LIMIT,
+    RELEASE_SCRIPT,
     Commands,
     Fetched,
     Key,
     ScriptCall,
     Steps,
     T,
+    build_wait_delays,
     check_bounds,
     delete_steps,
     get_steps,
+    lock_key,
     page_steps,
     prepare_container,
     put_steps,
     ttl_milliseconds,
 )
+
+
+def _one(command: tuple[Any, ...]) -> Steps[Any]:
+    replies = yield Commands((command,), transaction=False)
+    if isinstance(replies[0], BaseException):
+        raise replies[0]
+    return replies[0]
+
+
+def _script_steps(call: ScriptCall) -> Steps[Any]:
+    return (yield call)
 
 
 class AsyncRedisDocumentStore:
@@ -62,6 +85,7 @@ class AsyncRedisDocumentStore:
         self._unavailable = unavailable_errors()
         self._script = client.register_script(PAGE_SCRIPT) if scripting else None
         self._swap = client.register_script(SWAP_SCRIPT) if scripting else None
+        self._release = client.register_script(RELEASE_SCRIPT) if scripting else None
 
     @property
     def client(self) -> Any:
@@ -70,7 +94,7 @@ class AsyncRedisDocumentStore:
 
     async def _execute(self, batch: ScriptCall | Commands) -> Any:
         if isinstance(batch, ScriptCall):
-            script = self._script if batch.script == "page" else self._swap
+            script = {"page": self._script, "swap": self._swap, "release": self._release}[batch.script]
             assert script is not None
             return await script(keys=list(batch.keys), args=list(batch.args))
         async with self._client.pipeline(transaction=batch.transaction) as pipe:
@@ -153,6 +177,77 @@ class AsyncRedisDocumentStore:
             return fetched.read.envelope(fetched.blob, items_key=items_key, total_key=total_key, extra=extra)
 
         return await self._run(page_steps(key, offset, limit, self._script is not None, finish, self._follow))
+
+    async def read_page_or_build(
+        self,
+        key: Key,
+        offset: int = 0,
+        limit: int | None = None,
+        *,
+        build: Callable[[], Any],
+        ttl: float | timedelta | None = None,
+        lock_timeout: float = DEFAULT_BUILD_LOCK_S,
+        wait: float = DEFAULT_BUILD_WAIT_S,
+    ) -> PageRead:
+        r"""``read_page``, rebuilding the document when it is missing (or
+        damaged): cache-aside, once across every process that shares Redis.
+
+        The first reader to find the key missing takes a lock key in Redis
+        (``SET NX`` with an expiry of ``lock_timeout`` seconds, so a builder
+        that dies frees it), calls ``build()`` (a ``Document`` or container
+        bytes; a coroutine function is awaited, a plain one run in a thread),
+        ``put``\ s it with ``ttl`` and releases the lock. The others read
+        again for up to ``wait`` seconds, then raise
+        ``StoreUnavailableError`` (a 503 through ``slotjson.web``), as does
+        an unreachable Redis.
+        """
+        check_bounds(offset, limit)
+        read = await self._read_or_damaged(key, offset, limit)
+        if read is not None:
+            return read
+        lock = lock_key(key)
+        token = uuid.uuid4().hex.encode()
+        lock_ms = ttl_milliseconds(lock_timeout)
+        assert lock_ms is not None
+        taken = await self._run(_one(("SET", lock, token, "NX", "PX", lock_ms)))
+        if taken:
+            try:
+                if inspect.iscoroutinefunction(build):
+                    doc = await build()
+                else:
+                    # A slow build must not stop this process serving
+                    # (503s, other documents) meanwhile.
+                    doc = await asyncio.to_thread(build)
+                await self.put(key, doc, ttl)
+            finally:
+                await self._release_lock(lock, token)
+            read = await self.read_page(key, offset, limit)
+            if read is not None:
+                return read
+        else:
+            for delay in build_wait_delays(wait):
+                await asyncio.sleep(delay)
+                read = await self._read_or_damaged(key, offset, limit)
+                if read is not None:
+                    return read
+        raise StoreUnavailableError(
+            f"Redis key {key!r} is missing and being rebuilt", retry_after=max(1, math.ceil(wait))
+        )
+
+    async def _read_or_damaged(self, key: Key, offset: int, limit: int | None) -> PageRead | None:
+        try:
+            return await self.read_page(key, offset, limit)
+        except FormatError:
+            return None  # rebuilt like a missing one
+
+    async def _release_lock(self, lock: bytes, token: bytes) -> None:
+        try:
+            if self._release is not None:
+                await self._run(_script_steps(ScriptCall((lock,), (token,), script="release")))
+            elif await self._run(_one(("GET", lock))) == token:
+                await self._run(_one(("DEL", lock)))
+        except StoreUnavailableError:
+            pass  # it expires
 
     async def delete(self, key: Key) -> bool:
         """Remove the document; True when the key existed."""

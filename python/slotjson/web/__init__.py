@@ -12,6 +12,10 @@ request and build their framework's response from what is here:
 - ``page_headers``: ``Content-Type``, ``X-Total-Count``, an RFC 8288 ``Link``
   header (``next``/``prev``) and the ``ETag``.
 - ``etag_matches``: RFC 9110 ``If-None-Match`` evaluation, for 304 answers.
+- ``unavailable_response``: the JSON ``503`` with ``Retry-After`` that the
+  adapters answer when the document store cannot be reached
+  (``slotjson.cache.StoreUnavailableError``, or redis-py's connection and
+  timeout errors); ``UNAVAILABLE_ERRORS`` lists the exception types.
 
 Importing this package needs no web framework.
 """
@@ -25,6 +29,7 @@ from typing import Any, NamedTuple
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from .._native import Document, dumps, sj64
+from ..cache._client import StoreUnavailableError, unavailable_errors
 from ..cache._page import PageRead
 
 __all__ = [
@@ -35,11 +40,14 @@ __all__ = [
     "PageParamError",
     "PageParams",
     "PreparedPage",
+    "UNAVAILABLE_ERRORS",
+    "UnavailableResponse",
     "etag_matches",
     "link_header",
     "page_headers",
     "parse_page_params",
     "prepare_page",
+    "unavailable_response",
 ]
 
 JSON_CONTENT_TYPE = "application/json"
@@ -116,8 +124,35 @@ def _parse_one(query: Any, name: str, default: int, low: int, high: int) -> int 
     return value
 
 
+def _query_mapping(query: Any) -> Any:
+    """``query`` as something ``_values`` reads: a query string is parsed;
+    a mapping is taken as it is; a request object (which may itself be a
+    mapping, as Starlette's and aiohttp's are) or anything else is refused
+    rather than read as an empty query."""
+    if isinstance(query, (bytes, bytearray)):
+        query = bytes(query).decode("latin-1")
+    if isinstance(query, str):
+        parsed: dict[str, list[str]] = {}
+        for name, value in parse_qsl(query.removeprefix("?"), keep_blank_values=True):
+            parsed.setdefault(name, []).append(value)
+        return parsed
+    for attribute, instead in (
+        ("query_params", "request.query_params"),
+        ("rel_url", "request.query"),
+        ("args", "request.args"),
+    ):
+        if hasattr(query, attribute):
+            raise TypeError(
+                f"parse_page_params takes a query mapping or a query string, not a {type(query).__name__}: "
+                f"pass {instead}, or use the parse_page_params of your framework's slotjson.web module"
+            )
+    if isinstance(query, Mapping) or hasattr(query, "getlist") or hasattr(query, "getall"):
+        return query
+    raise TypeError(f"parse_page_params takes a query mapping or a query string, not {type(query).__name__}")
+
+
 def parse_page_params(
-    query: Mapping[str, Any] | Any,
+    query: Mapping[str, Any] | str | bytes,
     *,
     default_limit: int | None = None,
     max_limit: int = MAX_LIMIT,
@@ -125,7 +160,10 @@ def parse_page_params(
 ) -> PageParams:
     """Read ``offset`` (default 0, at most ``max_offset``) and ``limit``
     (default ``default_limit``, itself by default 50 or ``max_limit`` if
-    smaller; 1..``max_limit``) from a query mapping.
+    smaller; 1..``max_limit``) from a query mapping (a dict, Starlette's
+    ``request.query_params``, aiohttp's ``request.query``, werkzeug's
+    ``request.args``) or a query string (``"offset=10&limit=5"``). Anything
+    else, a request object included, raises ``TypeError``.
 
     Only plain ASCII digits are accepted (no sign, spaces, ``_``, exponent or
     other scripts' digits, which ``int()`` would take); a parameter given twice
@@ -136,6 +174,7 @@ def parse_page_params(
         default_limit = min(DEFAULT_LIMIT, max_limit)
     if not 1 <= default_limit <= max_limit:
         raise ValueError(f"default_limit must be between 1 and max_limit ({max_limit}), not {default_limit}")
+    query = _query_mapping(query)
     offset_high = _OFFSET_CEILING if max_offset is None else min(max_offset, _OFFSET_CEILING)
     offset = _parse_one(query, "offset", 0, 0, offset_high)
     limit = _parse_one(query, "limit", default_limit, 1, max_limit)
@@ -262,3 +301,36 @@ def etag_matches(if_none_match: str | Iterable[str] | None, etag: str) -> bool:
             if match.group(2) == opaque:
                 return True
     return False
+
+
+# ---------------------------------------------------------------- failures
+
+#: What the adapters answer with a 503: the store's own error, and redis-py's
+#: errors that mean "not now" (refused or lost connection, timeout, loading,
+#: a cluster that is down) for endpoints that use the client directly.
+UNAVAILABLE_ERRORS: tuple[type[BaseException], ...] = (StoreUnavailableError,)
+try:
+    UNAVAILABLE_ERRORS += unavailable_errors()
+except ImportError:  # redis-py is an optional extra
+    pass
+
+
+class UnavailableResponse(NamedTuple):
+    """The parts of a 503 answer, for any framework."""
+
+    status: int
+    body: bytes
+    headers: dict[str, str]
+
+
+def unavailable_response(error: BaseException | None = None) -> UnavailableResponse:
+    """A JSON ``503 Service Unavailable``: ``{"detail": "..."}`` with
+    ``Retry-After`` (``error.retry_after`` seconds when it has one, else 1)
+    and ``Cache-Control: no-store``. The error's own text (which names hosts
+    and ports) is not sent to the client."""
+    retry_after = getattr(error, "retry_after", None)
+    if isinstance(retry_after, bool) or not isinstance(retry_after, int) or retry_after < 0:
+        retry_after = 1
+    body = dumps({"detail": "the document store is unavailable; retry later"})
+    headers = {"Content-Type": JSON_CONTENT_TYPE, "Retry-After": str(retry_after), "Cache-Control": "no-store"}
+    return UnavailableResponse(503, body, headers)

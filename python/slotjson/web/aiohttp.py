@@ -6,6 +6,10 @@
 - ``page_response(request, source, offset, limit, ...)``: a page with
   ``X-Total-Count``, ``Link``, ``ETag`` and 304 for a matching
   ``If-None-Match``.
+- ``unavailable_middleware``: ``web.Application(middlewares=[...])``; an
+  unreachable or failing Redis (``slotjson.cache.StoreUnavailableError``,
+  redis-py's connection and timeout errors) becomes a JSON 503 with
+  ``Retry-After``.
 
 Needs ``aiohttp`` (``pip install 'slotjson[aiohttp]'``).
 """
@@ -23,15 +27,17 @@ from . import (
     JSON_CONTENT_TYPE,
     MAX_LIMIT,
     NOT_MODIFIED_KEEP,
+    UNAVAILABLE_ERRORS,
     PageParamError,
     PageParams,
     page_headers,
     prepare_page,
+    unavailable_response,
 )
 from . import etag_matches as _etag_matches
 from . import parse_page_params as _parse
 
-__all__ = ["PageParams", "json_response", "page_response", "parse_page_params"]
+__all__ = ["PageParams", "json_response", "page_response", "parse_page_params", "unavailable_middleware"]
 
 
 def json_response(
@@ -82,3 +88,15 @@ def page_response(
         return web.Response(status=304, headers=kept)
     content_type = merged.pop("Content-Type")
     return web.Response(body=page.body, headers=merged, content_type=content_type)
+
+
+@web.middleware
+async def unavailable_middleware(request: web.Request, handler: Any) -> web.StreamResponse:
+    """Answer an unavailable document store with a JSON 503 and
+    ``Retry-After`` instead of aiohttp's plain-text 500."""
+    try:
+        return await handler(request)  # type: ignore[no-any-return]
+    except UNAVAILABLE_ERRORS as e:
+        status, body, headers = unavailable_response(e)
+        content_type = headers.pop("Content-Type")
+        return web.Response(body=body, status=status, headers=headers, content_type=content_type)

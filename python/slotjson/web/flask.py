@@ -6,6 +6,9 @@
 - ``page_response(source, offset, limit, ...)``: a page with
   ``X-Total-Count``, ``Link``, ``ETag`` and 304 for a matching
   ``If-None-Match``.
+- ``register_error_handlers(app)``: an unreachable or failing Redis
+  (``slotjson.cache.StoreUnavailableError``, redis-py's connection and
+  timeout errors) becomes a JSON 503 with ``Retry-After``.
 
 Needs ``flask`` (``pip install 'slotjson[flask]'``).
 """
@@ -15,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Response, abort, request
+from flask import Flask, Response, abort, request
 
 from .. import Document, dumps
 from ..cache._page import PageRead
@@ -23,15 +26,17 @@ from . import (
     JSON_CONTENT_TYPE,
     MAX_LIMIT,
     NOT_MODIFIED_KEEP,
+    UNAVAILABLE_ERRORS,
     PageParamError,
     PageParams,
     page_headers,
     prepare_page,
+    unavailable_response,
 )
 from . import etag_matches as _etag_matches
 from . import parse_page_params as _parse
 
-__all__ = ["PageParams", "json_response", "page_response", "parse_page_params"]
+__all__ = ["PageParams", "json_response", "page_response", "parse_page_params", "register_error_handlers"]
 
 
 def json_response(
@@ -83,3 +88,16 @@ def page_response(
         del not_modified.headers["Content-Type"]  # the default one; a 304 has no body
         return not_modified
     return Response(page.body, headers=merged)
+
+
+def _unavailable(error: BaseException) -> Response:
+    status, body, headers = unavailable_response(error)
+    return Response(body, status=status, headers=headers)
+
+
+def register_error_handlers(app: Flask) -> Flask:
+    """Answer an unavailable document store with a JSON 503 and
+    ``Retry-After`` instead of Flask's HTML 500. Returns ``app``."""
+    for error in UNAVAILABLE_ERRORS:
+        app.register_error_handler(error, _unavailable)
+    return app

@@ -9,9 +9,12 @@
   a matching ``If-None-Match`` with 304.
 - ``page_params(...)``: a FastAPI dependency giving checked ``PageParams``;
   ``parse_page_params(request)`` for plain Starlette. Bad values raise
-  ``PageParamHTTPException``, a 400 with the JSON body ``{"detail": [...]}``:
-  FastAPI renders it so by itself; for Starlette pass
-  ``exception_handlers=slotjson.web.starlette.exception_handlers``.
+  ``PageParamHTTPException``, a 400 with the JSON body ``{"detail": [...]}``.
+- ``exception_handlers``: pass it to ``Starlette(exception_handlers=...)`` or
+  ``FastAPI(exception_handlers=...)``: page parameter errors become that
+  JSON 400 (FastAPI renders it so by itself too), and an unreachable or
+  failing Redis (``slotjson.cache.StoreUnavailableError``, redis-py's
+  connection and timeout errors) a JSON 503 with ``Retry-After``.
 
 Needs ``starlette`` (``pip install 'slotjson[web]'``).
 """
@@ -34,12 +37,14 @@ from . import (
     JSON_CONTENT_TYPE,
     MAX_LIMIT,
     NOT_MODIFIED_KEEP,
+    UNAVAILABLE_ERRORS,
     PageParamError,
     PageParams,
     etag_matches,
     link_header,
     page_headers,
     prepare_page,
+    unavailable_response,
 )
 from . import parse_page_params as _parse
 
@@ -165,8 +170,13 @@ def page_params(
     # Checked now, not on the first request.
     _parse({}, default_limit=default_limit, max_limit=max_limit, max_offset=max_offset)
 
-    def dependency(request: Request, offset: str | None = None, limit: str | None = None) -> PageParams:
-        return parse_page_params(request, default_limit=default_limit, max_limit=max_limit, max_offset=max_offset)
+    # A coroutine: FastAPI runs a plain function in its thread pool, a hop
+    # that costs more than the parsing itself.
+    async def dependency(request: Request, offset: str | None = None, limit: str | None = None) -> PageParams:
+        try:
+            return _parse(request.query_params, default_limit=default_limit, max_limit=max_limit, max_offset=max_offset)
+        except PageParamError as e:
+            raise PageParamHTTPException(e) from None
 
     return dependency
 
@@ -177,9 +187,16 @@ async def _page_param_error(request: Request, exc: Exception) -> Response:
     return Response(error.body, 400, media_type=JSON_CONTENT_TYPE)
 
 
-#: For ``Starlette(exception_handlers=...)`` (FastAPI needs none): renders
-#: page parameter errors as the JSON 400 FastAPI would.
+async def _unavailable(request: Request, exc: Exception) -> Response:
+    status, body, headers = unavailable_response(exc)
+    return Response(body, status, headers)
+
+
+#: For ``Starlette(exception_handlers=...)`` and ``FastAPI(exception_handlers=
+#: ...)``: page parameter errors as the JSON 400 FastAPI would write, and an
+#: unavailable store as a JSON 503 with ``Retry-After``.
 exception_handlers: dict[Any, Callable[..., Any]] = {
     PageParamHTTPException: _page_param_error,
     PageParamError: _page_param_error,
+    **dict.fromkeys(UNAVAILABLE_ERRORS, _unavailable),
 }
