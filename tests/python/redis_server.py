@@ -184,3 +184,66 @@ def small_limit_server():
     server = start(_binary_or_skip(), extra=("--proto-max-bulk-len", str(SMALL_BULK_LIMIT)))
     yield server
     server.stop()
+
+
+@dataclass
+class RedisCluster:
+    """Three masters on loopback, no replicas; ``stop()`` ends them all."""
+
+    nodes: list[RedisServer]
+
+    @property
+    def port(self) -> int:
+        return self.nodes[0].port
+
+    def stop(self) -> None:
+        for node in self.nodes:
+            node.stop()
+
+
+def _cluster_ok(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5) as s:
+            s.sendall(b"CLUSTER INFO\r\n")
+            return b"cluster_state:ok" in s.recv(4096)
+    except OSError:
+        return False
+
+
+def start_cluster(binary: str, cli: str) -> RedisCluster:
+    """Three ``--cluster-enabled`` servers joined with ``redis-cli --cluster
+    create`` (all 16384 slots split among them)."""
+    nodes: list[RedisServer] = []
+    try:
+        for _ in range(3):
+            nodes.append(start(binary, extra=("--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf")))
+        addresses = [f"127.0.0.1:{n.port}" for n in nodes]
+        subprocess.run(
+            [cli, "--cluster", "create", *addresses, "--cluster-replicas", "0", "--cluster-yes"],
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
+        deadline = time.monotonic() + 30
+        while not all(_cluster_ok(n.port) for n in nodes):
+            if time.monotonic() > deadline:
+                raise RuntimeError("the cluster did not reach cluster_state:ok")
+            time.sleep(0.1)
+    except BaseException:
+        for node in nodes:
+            node.stop()
+        raise
+    return RedisCluster(nodes)
+
+
+@pytest.fixture(scope="session")
+def redis_cluster():
+    """A private 3-master Redis Cluster for the session, or a skip (see the
+    module doc; ``redis-cli`` comes with Debian's ``redis-tools``)."""
+    binary = _binary_or_skip()
+    cli = shutil.which("redis-cli")
+    if cli is None:
+        require_or_skip("redis-cli is not installed (apt-get install redis-tools)")
+    cluster = start_cluster(binary, cli)
+    yield cluster
+    cluster.stop()
