@@ -12,10 +12,7 @@ pub fn format_error(py: Python<'_>, e: FormatError) -> PyErr {
         .import("slotjson._errors")
         .and_then(|m| m.getattr("FormatError"))
     {
-        Ok(cls) => PyErr::from_type(
-            cls.downcast_into::<PyType>().expect("a class"),
-            e.to_string(),
-        ),
+        Ok(cls) => PyErr::from_type(cls.cast_into::<PyType>().expect("a class"), e.to_string()),
         Err(err) => err,
     }
 }

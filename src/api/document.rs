@@ -150,7 +150,7 @@ impl PyDocument {
         py: Python<'py>,
         key: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyBytes>> {
-        if let Ok(slice) = key.downcast::<PySlice>() {
+        if let Ok(slice) = key.cast::<PySlice>() {
             let ind = slice.indices(self.doc.len() as isize)?;
             if ind.step != 1 {
                 return Err(PyValueError::new_err("Document slices must have step 1"));

@@ -131,7 +131,7 @@ impl Encoded {
         match self {
             Encoded::Whole(blob, index) => (blob, index),
             // Not produced for these callers (they ask for Target::Vec).
-            Encoded::Bytes(b) => (Python::with_gil(|py| b.as_bytes(py).to_vec()), Vec::new()),
+            Encoded::Bytes(b) => (Python::attach(|py| b.as_bytes(py).to_vec()), Vec::new()),
         }
     }
 

@@ -13,6 +13,14 @@ use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 use std::ptr::{self, NonNull};
 
+// pyo3-ffi no longer declares it; CPython still exports it (3.11-3.15).
+extern "C" {
+    fn _PyBytes_Resize(
+        bytes: *mut *mut ffi::PyObject,
+        newsize: ffi::Py_ssize_t,
+    ) -> std::os::raw::c_int;
+}
+
 /// A growable `bytes` object under construction: `len` bytes written, room
 /// for `cap`.
 ///
@@ -145,7 +153,7 @@ impl<'py> BytesBuilder<'py> {
         // success `p` is the (possibly moved) object, holding the first
         // min(old, new) bytes; on failure CPython has freed it and set
         // `p` to NULL and an exception.
-        let rc = unsafe { ffi::_PyBytes_Resize(&mut p, n) };
+        let rc = unsafe { _PyBytes_Resize(&mut p, n) };
         if rc != 0 || p.is_null() {
             self.data = ptr::null_mut();
             self.len = 0;
@@ -219,7 +227,7 @@ impl<'py> BytesBuilder<'py> {
         // object is a bytes object, fully written, with its NUL terminator
         // (set when it was created or last resized to exactly `len`) and
         // its hash still unset (its bytes were written directly).
-        Ok(unsafe { Bound::from_owned_ptr(self.py, obj.as_ptr()).downcast_into_unchecked() })
+        Ok(unsafe { Bound::from_owned_ptr(self.py, obj.as_ptr()).cast_into_unchecked() })
     }
 }
 

@@ -90,7 +90,7 @@ fn api_int(obj: Obj<'_>) -> Result<IntValue<'_>, String> {
             .expect("int has tp_repr");
         let s = repr(obj.as_ptr());
         if s.is_null() {
-            let err = pyo3::PyErr::fetch(pyo3::Python::assume_gil_acquired());
+            let err = pyo3::PyErr::fetch(pyo3::Python::assume_attached());
             return Err(err.to_string());
         }
         let mut size: ffi::Py_ssize_t = 0;

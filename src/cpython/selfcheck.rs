@@ -334,7 +334,7 @@ fn check_sequences(py: Python<'_>, f: &mut Vec<String>) -> PyResult<()> {
 fn check_temporal(py: Python<'_>, f: &mut Vec<String>) -> PyResult<()> {
     let g = py
         .eval(c"__import__('datetime').__dict__", None, None)?
-        .downcast_into::<pyo3::types::PyDict>()?;
+        .cast_into::<pyo3::types::PyDict>()?;
     let dts = py.eval(
         c"[datetime(1, 1, 1), datetime(9999, 12, 31, 23, 59, 59, 999999), datetime(1969, 7, 20, 20, 17, 40, 1, tzinfo=timezone.utc), datetime(2021, 11, 7, 1, 30, fold=1, tzinfo=timezone(timedelta(hours=-5, seconds=-7, microseconds=-3)))]",
         Some(&g),

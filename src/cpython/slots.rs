@@ -94,7 +94,7 @@ fn getattr<'a>(obj: Obj<'a>, name: &Py<pyo3::types::PyString>) -> SlotRead<'a> {
         if !p.is_null() {
             return SlotRead::Owned(Owned::from_new_ref(p));
         }
-        let py = Python::assume_gil_acquired();
+        let py = Python::assume_attached();
         let err = PyErr::fetch(py);
         if err.is_instance_of::<pyo3::exceptions::PyAttributeError>(py) {
             SlotRead::Unset(Some(err))

@@ -130,7 +130,7 @@ pub(super) fn encode_items_releasing<S: Sink>(
         // Second pass: the leaves are formatted without the GIL, then the
         // chunks are joined into the output with it (where the sink is),
         // from the walk's bytes and the leaves' texts.
-        let rendered = py.allow_threads(|| render_all(&walked, workers, opts.ascii));
+        let rendered = py.detach(|| render_all(&walked, workers, opts.ascii));
         for (w, r) in walked.drain(..).zip(rendered) {
             match r {
                 Ok(r) => {
@@ -174,7 +174,7 @@ pub fn encode_value_releasing<'a>(py: Python<'_>, obj: Obj<'a>, opts: &Options) 
     let walked = std::mem::take(&mut em.out);
     let tape = em.tape.take().unwrap_or_default();
     drop(em);
-    match py.allow_threads(|| tape.render(opts.ascii)) {
+    match py.detach(|| tape.render(opts.ascii)) {
         Ok(r) => {
             let mut bytes = Vec::with_capacity(Tape::filled_len(&walked, &r));
             let Ok(()) = tape.fill(&walked, &r, |part| {

@@ -65,7 +65,7 @@ pub fn plan_of(cls: &Bound<'_, PyAny>) -> Option<Arc<ModelPlan>> {
     let attr = cls
         .getattr(pyo3::intern!(cls.py(), "__slotjson_plan__"))
         .ok()?;
-    let plan = attr.downcast::<PyPlan>().ok()?.get().plan.clone();
+    let plan = attr.cast::<PyPlan>().ok()?.get().plan.clone();
     (plan.cls == ty).then_some(plan)
 }
 
