@@ -11,7 +11,8 @@
 # The Redis tests start their own redis-server on loopback and skip when it
 # is not installed (apt-get install redis-server), unless
 # SLOTJSON_REQUIRE_REDIS=1; framework tests likewise with
-# SLOTJSON_REQUIRE_EXTRAS=1. CI sets both.
+# SLOTJSON_REQUIRE_EXTRAS=1. CI sets both. The test-only packages are listed
+# in tests/requirements.txt (see its header for which may be missing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -50,6 +51,46 @@ mapfile -t pythons < <(find_pythons)
 default_ver=$(python3 -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 tested=()
 failed=()
+# install_test_requirements VENV_PYTHON UNAVAILABLE_FILE
+# Installs tests/requirements.txt: the lines above its "optional" marker
+# strictly; the ones below it together, or, if that fails, one by one. An
+# optional package pip finds no distribution for, or whose build fails, on
+# this interpreter is written to UNAVAILABLE_FILE (its tests then skip, even
+# under SLOTJSON_REQUIRE_EXTRAS=1); any other failure stops the run.
+install_test_requirements() {
+    local py=$1 unavailable=$2 section=core line req name log
+    local core=() optional=()
+    while read -r line; do
+        case $line in "# --- optional"*) section=optional; continue ;; esac
+        line=${line%%#*}
+        line=${line%"${line##*[![:space:]]}"}
+        [ -n "$line" ] || continue
+        if [ $section = core ]; then core+=("$line"); else optional+=("$line"); fi
+    done < "$root/tests/requirements.txt"
+    : > "$unavailable"
+    "$py" -m pip install --quiet "${core[@]}"
+    [ ${#optional[@]} -gt 0 ] || return 0
+    log=$(mktemp)
+    if "$py" -m pip install --quiet "${optional[@]}" >"$log" 2>&1; then
+        rm -f "$log"
+        return 0
+    fi
+    for req in "${optional[@]}"; do
+        "$py" -m pip install --quiet "$req" >"$log" 2>&1 && continue
+        if grep -qE "Retrying \(|Could not fetch URL|ProxyError|SSLError|ConnectionError" "$log" ||
+            ! grep -qE "No matching distribution found|Failed to build|Failed building wheel|subprocess-exited-with-error" "$log"; then
+            cat "$log" >&2
+            rm -f "$log"
+            echo "pip could not install $req (see above)" >&2
+            return 1
+        fi
+        name=$(sed -E 's/^([A-Za-z0-9._-]+).*/\1/' <<<"$req" | tr 'A-Z_.' 'a-z--')
+        echo "$name" >>"$unavailable"
+        echo "note: $req has no wheel or buildable sdist for $("$py" -c 'import platform; print("CPython", platform.python_version())'); its tests skip" >&2
+    done
+    rm -f "$log"
+}
+
 # run_suite PYTHON VENV_NAME LABEL MATURIN_PROFILE_ARGS...
 run_suite() {
     local py=$1 name=$2 label=$3
@@ -58,12 +99,13 @@ run_suite() {
     local venv="$venvs/$name"
     [ -x "$venv/bin/python" ] || "$py" -m venv "$venv"
     "$venv/bin/python" -m pip install --quiet --upgrade pip >/dev/null
-    "$venv/bin/python" -m pip install --quiet "maturin>=1.5,<2" "pytest>=7" "hypothesis>=6" \
-        numpy orjson "redis>=5" fastapi starlette uvicorn httpx aiohttp flask pydantic attrs msgspec
+    "$venv/bin/python" -m pip install --quiet "maturin>=1.5,<2"
+    install_test_requirements "$venv/bin/python" "$venv/slotjson-unavailable-extras"
     VIRTUAL_ENV="$venv" PATH="$venv/bin:$PATH" maturin develop --quiet "$@"
     set +e
     # shellcheck disable=SC2086
-    (cd "$root" && "$venv/bin/python" -m pytest -q -p no:cacheprovider ${PYTEST_ARGS:-})
+    (cd "$root" && SLOTJSON_UNAVAILABLE_EXTRAS="$(cat "$venv/slotjson-unavailable-extras")" \
+        "$venv/bin/python" -m pytest -q -p no:cacheprovider ${PYTEST_ARGS:-})
     local rc=$?
     set -e
     # Exit code 5 means pytest collected nothing: that is a failure here.

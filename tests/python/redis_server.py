@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import platform
 import shutil
 import socket
 import subprocess
@@ -35,12 +36,32 @@ def require_or_skip(reason: str, env: str = "SLOTJSON_REQUIRE_REDIS") -> None:
     pytest.skip(reason, allow_module_level=True)
 
 
-def import_or_skip(name: str, env: str = "SLOTJSON_REQUIRE_EXTRAS"):
+def unavailable_extras() -> set[str]:
+    """Distributions that scripts/test.sh found no wheel or buildable sdist
+    for on this interpreter (``SLOTJSON_UNAVAILABLE_EXTRAS``, names as pip
+    normalises them, separated by whitespace)."""
+    return set(os.environ.get("SLOTJSON_UNAVAILABLE_EXTRAS", "").split())
+
+
+def _normalise(dist: str) -> str:
+    return dist.lower().replace("_", "-").replace(".", "-")
+
+
+def import_or_skip(name: str, env: str = "SLOTJSON_REQUIRE_EXTRAS", dist: str | None = None):
     """Import an optional package (a web framework, an HTTP client) or skip
-    the module, unless ``env`` (set by CI) says it must be there."""
+    the module, unless ``env`` (set by CI) says it must be there. ``dist``
+    is its distribution name when that differs from the module's top-level
+    name: a distribution that cannot be installed on this interpreter at all
+    (see :func:`unavailable_extras`) skips even when ``env`` is set."""
     try:
         return importlib.import_module(name)
     except ImportError as e:
+        dist = _normalise(dist or name.partition(".")[0])
+        if dist in unavailable_extras():
+            pytest.skip(
+                f"{dist} has no wheel or buildable sdist for CPython {platform.python_version()} ({e})",
+                allow_module_level=True,
+            )
         require_or_skip(f"{name} is not installed ({e})", env)
 
 
