@@ -1,5 +1,5 @@
 import dataclasses
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Literal, TypeVar, overload
 
 from typing_extensions import dataclass_transform
@@ -112,7 +112,7 @@ def set_threads(n: int | None, /) -> int | None:
     """Worker threads for calls without threads= (None: the CPU count); returns the previous setting."""
 
 def dumps_indexed(
-    items: Iterable[object],
+    items: list[Any] | tuple[Any, ...],
     *,
     utc_z: bool = False,
     omit_microseconds: bool = False,

@@ -33,7 +33,7 @@ def dumps(
     release_gil: bool = False,
 ) -> bytes: ...
 def dumps_indexed(
-    items: Iterable[object],
+    items: list[Any] | tuple[Any, ...],
     *,
     utc_z: bool = False,
     omit_microseconds: bool = False,
@@ -83,9 +83,17 @@ class Document:
     ) -> bytes: ...
     def to_bytes(self, *, checksum: bool = True) -> bytes: ...
     @classmethod
-    def from_bytes(cls, buffer: Buffer, *, verify: bool = False) -> Document: ...
+    def from_bytes(cls, buffer: Buffer, *, verify: bool = False) -> Document:
+        """Open container bytes: ``bytes``, a memoryview of bytes and a read-only
+        ``mmap`` are read in place; writable buffers (``bytearray``, ``array``,
+        a writable ``mmap``) are copied first. Buffers of anything but single
+        bytes, or not contiguous, raise ``TypeError``."""
     @classmethod
-    def open(cls, path: _Path, *, verify: bool = False) -> Document: ...
+    def open(cls, path: _Path | int, *, verify: bool = False, mmap: bool = False) -> Document:
+        """Read a container file (a path, or a descriptor read from its start)
+        into memory. ``mmap=True`` maps the file instead: if it is truncated
+        while the document lives, a read of a lost page kills the process with
+        SIGBUS; map only files nothing else shortens."""
     def write(self, target: _Path | _BinaryWriter, *, checksum: bool = True) -> None: ...
     def verify(self) -> None: ...
 

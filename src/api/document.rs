@@ -2,16 +2,15 @@
 //! slicing (see spec/FORMAT.md for the container).
 
 use super::args::{envelope_extra, format_error, page_bound};
-use super::encode::parse_options;
+use super::encode::{encode_value, parse_options, top_level, Target, TopLevel};
 use super::errors::to_pyerr;
-use crate::cpython::{self, BytesBuilder, HeldBuffer, Obj};
+use crate::cpython::{self, BytesBuilder, Obj};
 use crate::document::{Document, Envelope, Error as DocError};
 use crate::emit::Options;
 use pyo3::exceptions::{PyIndexError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyList, PySlice, PyTuple, PyType};
+use pyo3::types::{PyBytes, PySlice, PyType};
 use std::os::raw::c_int;
-use std::sync::Arc;
 
 /// An immutable JSON array with an index of where each item starts.
 #[pyclass(frozen, name = "Document", module = "slotjson")]
@@ -58,28 +57,55 @@ fn item_index(v: &Bound<'_, PyAny>, len: usize) -> PyResult<usize> {
     Ok(k as usize)
 }
 
-/// Encode the items of `items` (a list or tuple; other iterables are
-/// collected first) as one indexed document.
+/// Encode the items of `items` as one indexed document. It takes exactly
+/// what `dumps` writes as a JSON array of items (see `encode::top_level`):
+/// for anything else it raises what `dumps` raises, or `TypeError` when
+/// `dumps` would write it as some other JSON value.
 pub fn encode_indexed(
     py: Python<'_>,
     items: &Bound<'_, PyAny>,
     opts: &Options,
 ) -> PyResult<Document> {
-    let seq = if items.is_instance_of::<PyList>() || items.is_instance_of::<PyTuple>() {
-        items.clone()
-    } else if items.is_instance_of::<pyo3::types::PyDict>()
-        || items.is_instance_of::<pyo3::types::PyString>()
-    {
-        return Err(PyTypeError::new_err(
-            "dumps_indexed expects a sequence of items",
-        ));
-    } else {
-        PyList::new(py, items.try_iter()?.collect::<PyResult<Vec<_>>>()?)?.into_any()
-    };
-    let (blob, index) = super::encode::encode_seq(py, Obj::from_bound(&seq), opts, true)
+    let seq = Obj::from_bound(items);
+    match top_level(seq) {
+        TopLevel::Items => {}
+        TopLevel::Value => return Err(not_indexable(py, items, opts)),
+    }
+    let (blob, index) = super::encode::encode_seq(py, seq, opts, true)
         .map_err(|e| to_pyerr(py, e, ""))? // a sequence: paths start at `[i]`
         .into_parts();
     Document::from_encoded(blob, index).map_err(|e| format_error(py, e))
+}
+
+/// The error for a top-level value that is not a list or tuple: the one
+/// `dumps` raises for it (a set, a generator, an unsupported object), or a
+/// `TypeError` naming what `dumps` writes it as.
+#[cold]
+fn not_indexable(py: Python<'_>, items: &Bound<'_, PyAny>, opts: &Options) -> PyErr {
+    let kind = items.get_type();
+    let name = kind
+        .name()
+        .map(|n| n.to_string())
+        .unwrap_or_else(|_| "?".into());
+    let written = match encode_value(py, items, opts, Target::Vec) {
+        Err(e) => return e,
+        Ok(encoded) => encoded.into_parts().0,
+    };
+    let what = match written.first() {
+        Some(b'[') => {
+            return PyTypeError::new_err(format!(
+                "dumps_indexed takes a list or tuple of items; {name} becomes a JSON array only \
+                 through default=, which dumps_indexed does not apply to the top-level value"
+            ))
+        }
+        Some(b'{') => "a JSON object",
+        Some(b'"') => "a JSON string",
+        _ => "a single JSON value",
+    };
+    PyTypeError::new_err(format!(
+        "dumps_indexed takes a list or tuple of items; dumps writes {name} as {what}, \
+         which has no items to index"
+    ))
 }
 
 impl PyDocument {
@@ -235,9 +261,12 @@ impl PyDocument {
         Ok(PyBytes::new(py, &out))
     }
 
-    /// Read a container without copying it: `buffer` may be bytes,
-    /// bytearray, memoryview or mmap, and is kept alive by the document.
-    /// O(1) unless `verify=True`, which checks the checksum and whole index.
+    /// Read a container from a buffer: `bytes` (and a `memoryview` of
+    /// bytes, a read-only `mmap`) are read in place and kept alive by the
+    /// document; any buffer that can be written to (`bytearray`, `array`, a
+    /// writable `mmap`) is copied first, so later writes cannot change the
+    /// document. O(1) unless `verify=True`, which checks the checksum and
+    /// whole index.
     #[classmethod]
     #[pyo3(signature = (buffer, *, verify=false))]
     fn from_bytes(
@@ -246,26 +275,44 @@ impl PyDocument {
         buffer: &Bound<'_, PyAny>,
         verify: bool,
     ) -> PyResult<Self> {
-        let held = HeldBuffer::get(buffer)?;
-        let doc = Document::from_shared(Arc::new(held), verify).map_err(|e| format_error(py, e))?;
+        let held = cpython::container_bytes(buffer)?;
+        let doc = Document::from_shared(held, verify).map_err(|e| format_error(py, e))?;
         Ok(PyDocument { doc })
     }
 
-    /// Map a container file into memory and read it in place.
+    /// Read a container file (a path, or an open file descriptor, read from
+    /// its start and left open) into memory. With `mmap=True` the file is
+    /// mapped instead: nothing is read until a page is served, but if the
+    /// file is truncated while the document is alive, reading the lost
+    /// pages kills the process with SIGBUS (the hazard of every file
+    /// mapping); only map files nothing else will shorten.
     #[classmethod]
-    #[pyo3(signature = (path, *, verify=false))]
+    #[pyo3(signature = (path, *, verify=false, mmap=false))]
     fn open(
         cls: &Bound<'_, PyType>,
         py: Python<'_>,
         path: &Bound<'_, PyAny>,
         verify: bool,
+        mmap: bool,
     ) -> PyResult<Self> {
         let io = py.import("io")?;
         // An int is the caller's file descriptor: read it, leave it open.
+        let is_fd = path.is_instance_of::<pyo3::types::PyInt>();
         let kwargs = pyo3::types::PyDict::new(py);
-        kwargs.set_item("closefd", !path.is_instance_of::<pyo3::types::PyInt>())?;
+        kwargs.set_item("closefd", !is_fd)?;
         let f = io.getattr("open")?.call((path, "rb"), Some(&kwargs))?;
-        let mapped = (|| {
+        let contents = (|| {
+            if !mmap {
+                // The whole file, from its start; a caller's descriptor is
+                // put back where it was.
+                let at = if is_fd { Some(f.call_method0("tell")?) } else { None };
+                f.call_method1("seek", (0,))?;
+                let data = f.call_method0("read")?;
+                if let Some(at) = at {
+                    f.call_method1("seek", (at,))?;
+                }
+                return Ok(data);
+            }
             let size: usize = py
                 .import("os")?
                 .call_method1("fstat", (f.call_method0("fileno")?,))?
@@ -281,7 +328,7 @@ impl PyDocument {
                 .call((f.call_method0("fileno")?, 0), Some(&kwargs))
         })();
         f.call_method0("close")?;
-        Self::from_bytes(cls, py, &mapped?, verify)
+        Self::from_bytes(cls, py, &contents?, verify)
     }
 
     /// Write the container to a path or a binary file object.

@@ -143,6 +143,33 @@ impl Encoded {
     }
 }
 
+/// How a top-level value is written. This is the one place that decides it
+/// for `dumps` and `dumps_indexed` alike: a new top-level kind (say, a
+/// table written row by row) is one more variant here and one more arm in
+/// each of the two callers.
+pub enum TopLevel {
+    /// A list or tuple (or a subclass): a JSON array of its items, written
+    /// item by item (on worker threads when it is large) and indexable.
+    Items,
+    /// Anything else: one JSON value written by the walker (which refuses
+    /// what it does not support, or passes it to `default=`).
+    Value,
+}
+
+/// See [`TopLevel`].
+pub fn top_level(obj: Obj<'_>) -> TopLevel {
+    let t = obj.ty();
+    let types = cpython::types();
+    if t == types.list
+        || t == types.tuple
+        || t.has_flag(pyo3::ffi::Py_TPFLAGS_LIST_SUBCLASS | pyo3::ffi::Py_TPFLAGS_TUPLE_SUBCLASS)
+    {
+        TopLevel::Items
+    } else {
+        TopLevel::Value
+    }
+}
+
 /// Encode `obj` (GIL held throughout).
 pub fn encode_value(
     py: Python<'_>,
@@ -151,10 +178,11 @@ pub fn encode_value(
     target: Target,
 ) -> PyResult<Encoded> {
     let o = Obj::from_bound(obj);
-    let t = o.ty();
-    let types = cpython::types();
-    if t == types.list || t == types.tuple {
-        return encode_seq_to(py, o, opts, false, target).map_err(|e| to_pyerr(py, e, ""));
+    match top_level(o) {
+        TopLevel::Items => {
+            return encode_seq_to(py, o, opts, false, target).map_err(|e| to_pyerr(py, e, ""))
+        }
+        TopLevel::Value => {}
     }
     if opts.release_gil {
         return encode_value_releasing(py, o, opts)

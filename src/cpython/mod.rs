@@ -35,7 +35,7 @@ mod types;
 
 pub mod selfcheck;
 
-pub use buffer::{export_bytes, HeldBuffer};
+pub use buffer::{container_bytes, export_bytes, HeldBuffer};
 pub use bytes::BytesBuilder;
 pub use datetime::{date_parts, datetime_parts, delta_parts, time_parts, tz_fixed_offset};
 pub use dict::{dict_field, instance_dict, DictIter};

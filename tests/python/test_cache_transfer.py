@@ -18,7 +18,7 @@ OFFSET, LIMIT = 500, 100
 @pytest.fixture(scope="module")
 def docs():
     # Integers 500..599 print the same in both documents: identical pages.
-    return {n: slotjson.dumps_indexed(range(n)) for n in (1_000, 1_000_000)}
+    return {n: slotjson.dumps_indexed(list(range(n))) for n in (1_000, 1_000_000)}
 
 
 def _sent(client) -> int:

@@ -12,15 +12,18 @@ bracket that a JSON parser would forgive.
 
 from __future__ import annotations
 
+import collections
 import copy
 import gc
 import io
 import json
 import mmap
+import os
 import pickle
 import random
 import struct
 import sys
+import tempfile
 import threading
 import tracemalloc
 from datetime import date, datetime, timedelta, timezone
@@ -164,10 +167,6 @@ def check_all_reads(doc: Document, texts: list[bytes]) -> None:
 # --- dumps_indexed == dumps -------------------------------------------------
 
 
-def _gen():
-    return (x for x in ISSUES[:5])
-
-
 INPUTS = {
     "empty list": lambda: [],
     "empty tuple": lambda: (),
@@ -176,10 +175,8 @@ INPUTS = {
     "models": lambda: list(ISSUES),
     "builtins": lambda: list(BUILTINS),
     "tuple of models": lambda: tuple(ISSUES[:7]),
-    "generator": _gen,
-    "empty generator": lambda: (x for x in ()),
-    "range": lambda: range(5),
-    "map": lambda: map(str, range(4)),
+    "list subclass": lambda: type("Items", (list,), {})(ISSUES[:4]),
+    "namedtuple": lambda: collections.namedtuple("Pair", "a b")(ISSUES[0], 2),
     "mixed": lambda: [ISSUES[1], 1, "x", [ISSUES[2]], {"i": ISSUES[3]}],
     "nested lists": lambda: [[[]], [[1, [2]]], []],
     "strings": lambda: list(AWKWARD),
@@ -641,28 +638,28 @@ def test_container_round_trip(kind, verify, checksum):
 
 def test_from_bytes_holds_the_export():
     data = slotjson.dumps_indexed(ISSUES[:3]).to_bytes()
-    ba = bytearray(data)
-    doc = Document.from_bytes(ba)
-    # The bytearray is exported while the document lives: it cannot move.
-    with pytest.raises(BufferError):
-        ba.extend(b"x")
-    mm = mmap.mmap(-1, len(data))
-    mm.write(data)
+    doc = Document.from_bytes(memoryview(data))
+    path = os.path.join(tempfile.mkdtemp(), "doc.sjd")
+    with open(path, "wb") as f:
+        f.write(data)
+    with open(path, "rb") as f:
+        mm = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+    # A read-only mapping is read in place: it is exported while the
+    # document lives, so it cannot be closed under it.
     mdoc = Document.from_bytes(mm)
     with pytest.raises(BufferError):
         mm.close()
     assert mdoc.page() == doc.page()
     del doc, mdoc
     gc.collect()
-    ba.extend(b"x")  # released
-    mm.close()
+    mm.close()  # released
 
 
 def test_from_bytes_rejects_non_buffers_and_strided_buffers():
     data = slotjson.dumps_indexed([1, 2]).to_bytes()
     with pytest.raises(TypeError):
         Document.from_bytes(data.hex())
-    with pytest.raises(BufferError):
+    with pytest.raises(TypeError, match="not contiguous"):
         Document.from_bytes(memoryview(data + data)[::2])
     with pytest.raises(TypeError):
         Document.from_bytes(data, True)  # verify is keyword-only
@@ -834,9 +831,7 @@ def test_encode_error_paths(path_mode):
     with pytest.raises(slotjson.EncodeError) as same:
         slotjson.dumps(items)
     assert str(same.value) == str(err) and same.value.path == err.path
-    # Same path for a generator (collected first) and a tuple.
-    with pytest.raises(slotjson.EncodeError, match=r"^\[3\]\.title: "):
-        slotjson.dumps_indexed(x for x in items)
+    # Same path for a tuple.
     with pytest.raises(slotjson.EncodeError, match=r"^\[3\]\.title: "):
         slotjson.dumps_indexed(tuple(items))
 
@@ -884,7 +879,7 @@ def test_failed_dumps_indexed_leaves_nothing_behind():
             with pytest.raises(slotjson.EncodeError):
                 slotjson.dumps_indexed(items)
             with pytest.raises(slotjson.EncodeError):
-                slotjson.dumps_indexed(x for x in items)
+                slotjson.dumps_indexed(tuple(items))
         gc.collect()
         end, _ = tracemalloc.get_traced_memory()
     finally:
@@ -893,15 +888,6 @@ def test_failed_dumps_indexed_leaves_nothing_behind():
     assert [sys.getrefcount(o) for o in watched] == before
     # And the good prefix is still serializable as usual.
     assert bytes(slotjson.dumps_indexed(items[:3])) == slotjson.dumps(items[:3])
-
-
-def test_errors_of_the_iterable_propagate():
-    def items():
-        yield ISSUES[0]
-        raise KeyError("from the generator")
-
-    with pytest.raises(KeyError, match="from the generator"):
-        slotjson.dumps_indexed(items())
 
 
 def test_default_hook_mutating_the_input_list(path_mode):
