@@ -41,7 +41,8 @@ COUNT = 100_000
 SEED = 2026
 MAX_LIMIT = 500
 #: Checked ?offset=&limit= (a 400 with a JSON body for bad values).
-Pages = Annotated[PageParams, Depends(page_params(default_limit=50, max_limit=MAX_LIMIT))]
+PAGES = page_params(default_limit=50, max_limit=MAX_LIMIT)
+Pages = Annotated[PageParams, Depends(PAGES)]
 
 
 @slotjson.model
@@ -148,7 +149,7 @@ def create_app(redis_url: str, *, count: int = COUNT, seed: int = SEED) -> FastA
         lifespan=lifespan,
     )
 
-    @app.get("/pull_requests")
+    @app.get("/pull_requests", **PAGES.openapi(PullRequest))  # documents offset, limit, the 400 and the items
     async def pull_requests(page: Pages) -> PageResponse:
         read = await app.state.store.read_page_or_build(key, page.offset, page.limit, build=build)
         return PageResponse(read, page.offset, page.limit)

@@ -40,11 +40,14 @@ ITEMS = [Item(i, f"item {i}", datetime(2026, 1, 1, i % 24, tzinfo=timezone.utc))
 DOC = slotjson.dumps_indexed(ITEMS)
 
 
+ITEM_PAGES = page_params(default_limit=20, max_limit=100)
+
+
 def fastapi_app() -> FastAPI:
     app = FastAPI(default_response_class=JSONResponse)
 
-    @app.get("/items")
-    def items(page: Annotated[PageParams, Depends(page_params(default_limit=20, max_limit=100))]) -> PageResponse:
+    @app.get("/items", **ITEM_PAGES.openapi())
+    def items(page: Annotated[PageParams, Depends(ITEM_PAGES)]) -> PageResponse:
         return PageResponse(DOC, page.offset, page.limit)
 
     @app.get("/absolute")

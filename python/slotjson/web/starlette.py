@@ -34,6 +34,7 @@ from starlette.types import Receive, Scope, Send
 from .. import Document, dumps
 from ..cache._page import PageRead
 from . import (
+    DEFAULT_LIMIT,
     JSON_CONTENT_TYPE,
     MAX_LIMIT,
     NOT_MODIFIED_KEEP,
@@ -54,6 +55,7 @@ __all__ = [
     "PageParams",
     "PageResponse",
     "exception_handlers",
+    "page_openapi",
     "page_params",
     "parse_page_params",
 ]
@@ -63,7 +65,9 @@ class JSONResponse(Response):
     """A JSON response rendered by ``slotjson.dumps``.
 
     Subclass and set ``dumps_options`` (e.g. ``{"utc_z": True}``) to change
-    how values are written.
+    how values are written. pydantic models are written with their aliases
+    (``by_alias=True``), as FastAPI sends them; set ``"by_alias"`` in
+    ``dumps_options`` to change that.
     """
 
     media_type = JSON_CONTENT_TYPE
@@ -72,7 +76,7 @@ class JSONResponse(Response):
     def render(self, content: Any) -> bytes:
         if isinstance(content, Document):
             return bytes(content)
-        return dumps(content, **self.dumps_options)
+        return dumps(content, **{"by_alias": True, **self.dumps_options})
 
 
 class PageResponse(Response):
@@ -163,22 +167,107 @@ def page_params(
 ) -> Callable[..., PageParams]:
     """A FastAPI dependency: ``page: PageParams = Depends(page_params(max_limit=500))``.
 
-    ``offset`` and ``limit`` are declared so they appear in the OpenAPI
-    schema, as strings: they are checked here, so that bad values get this
-    module's 400 rather than FastAPI's 422, and repeated ones are refused.
+    ``offset`` and ``limit`` are read and checked here, not declared to
+    FastAPI, so that bad values get this module's 400 rather than FastAPI's
+    422, and repeated ones are refused. The dependency's ``openapi(item)``
+    gives the route decorator's keyword arguments that document them (see
+    ``page_openapi``).
     """
     # Checked now, not on the first request.
     _parse({}, default_limit=default_limit, max_limit=max_limit, max_offset=max_offset)
 
     # A coroutine: FastAPI runs a plain function in its thread pool, a hop
     # that costs more than the parsing itself.
-    async def dependency(request: Request, offset: str | None = None, limit: str | None = None) -> PageParams:
+    async def dependency(request: Request) -> PageParams:
         try:
             return _parse(request.query_params, default_limit=default_limit, max_limit=max_limit, max_offset=max_offset)
         except PageParamError as e:
             raise PageParamHTTPException(e) from None
 
+    def openapi(item: Any = None) -> dict[str, Any]:
+        return page_openapi(item, default_limit=default_limit, max_limit=max_limit, max_offset=max_offset)
+
+    dependency.openapi = openapi  # type: ignore[attr-defined]
     return dependency
+
+
+#: The 400 body of bad page parameters, as a JSON schema (FastAPI's error shape).
+PAGE_ERROR_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "title": "PageParamError",
+    "required": ["detail"],
+    "properties": {
+        "detail": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["type", "loc", "msg", "input"],
+                "properties": {
+                    "type": {"type": "string", "enum": [
+                        "int_parsing", "greater_than_equal", "less_than_equal", "multiple_values"]},
+                    "loc": {"type": "array", "items": {"type": "string"}, "example": ["query", "limit"]},
+                    "msg": {"type": "string"},
+                    "input": {},
+                },
+            },
+        }
+    },
+}
+
+
+def page_openapi(
+    item: Any = None,
+    *,
+    default_limit: int | None = None,
+    max_limit: int = MAX_LIMIT,
+    max_offset: int | None = None,
+) -> dict[str, Any]:
+    """Keyword arguments for a FastAPI route decorator that document a page
+    endpoint: ``@app.get("/items", **page_openapi(Item, max_limit=500))``
+    (or ``**Pages.openapi(Item)`` for a dependency ``Pages = page_params(...)``,
+    which passes its own limits).
+
+    The parameters the dependency reads itself appear as ``offset`` and
+    ``limit``, integers with their bounds and defaults; the 200 response is an
+    array of ``item`` (any class pydantic can describe: a pydantic model, a
+    dataclass; omitted when None) with the ``X-Total-Count``, ``Link`` and
+    ``ETag`` headers; 304 answers a matching ``If-None-Match``; 400 carries the
+    ``{"detail": [...]}`` body of bad parameters. No 422 is listed: the
+    dependency declares no parameters for FastAPI to validate.
+    """
+    if default_limit is None:
+        default_limit = min(DEFAULT_LIMIT, max_limit)
+    offset_schema: dict[str, Any] = {"type": "integer", "minimum": 0, "default": 0}
+    if max_offset is not None:
+        offset_schema["maximum"] = max_offset
+    parameters = [
+        {"name": "offset", "in": "query", "required": False, "schema": offset_schema,
+         "description": "Index of the first item (plain digits)."},
+        {"name": "limit", "in": "query", "required": False,
+         "schema": {"type": "integer", "minimum": 1, "maximum": max_limit, "default": default_limit},
+         "description": "Number of items at most (plain digits)."},
+    ]
+    ok: dict[str, Any] = {
+        "description": "The page: a JSON array of the items in the range.",
+        "headers": {
+            "X-Total-Count": {"schema": {"type": "integer"}, "description": "Items in the whole list."},
+            "Link": {"schema": {"type": "string"}, "description": "rel=\"next\" and rel=\"prev\" pages."},
+            "ETag": {"schema": {"type": "string"}, "description": "Identifies this page of this version."},
+        },
+    }
+    if item is not None:
+        ok["model"] = list[item]  # type: ignore[valid-type]
+    return {
+        "openapi_extra": {"parameters": parameters},
+        "responses": {
+            200: ok,
+            304: {"description": "Not modified: the If-None-Match ETag matches."},
+            400: {
+                "description": "Bad offset or limit.",
+                "content": {JSON_CONTENT_TYPE: {"schema": PAGE_ERROR_SCHEMA}},
+            },
+        },
+    }
 
 
 async def _page_param_error(request: Request, exc: Exception) -> Response:
