@@ -1,4 +1,5 @@
-"""slotjson: schema-compiled JSON for Python dataclasses.
+"""slotjson: schema-compiled JSON for Python dataclasses (and pydantic v2
+models, attrs classes and msgspec Structs, encoded as they are).
 
 ``@model`` makes a slotted dataclass; ``dumps`` writes it (and lists, dicts
 and scalars around it) as compact UTF-8 JSON by reading slots at their byte

@@ -107,6 +107,7 @@ def dumps(
     timedelta: _Timedelta = "iso",
     threads: int | None = None,
     release_gil: bool = False,
+    by_alias: bool | None = None,
 ) -> bytes: ...
 def set_threads(n: int | None, /) -> int | None:
     """Worker threads for calls without threads= (None: the CPU count); returns the previous setting."""
@@ -123,6 +124,7 @@ def dumps_indexed(
     timedelta: _Timedelta = "iso",
     threads: int | None = None,
     release_gil: bool = False,
+    by_alias: bool | None = None,
 ) -> Document: ...
 def to_builtins(
     obj: object,
@@ -135,4 +137,5 @@ def to_builtins(
     default: _Default = None,
     max_depth: int = 256,
     timedelta: _Timedelta = "iso",
+    by_alias: bool | None = None,
 ) -> Any: ...
