@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import collections
 import dataclasses
+import os
 import sys
 import threading
 import types
@@ -35,6 +36,17 @@ MISSING = dataclasses.MISSING
 # Serializes compilation so two threads meeting a new class build one plan.
 # Re-entrant: build_plans may call back into plan_for for the same graph.
 _lock = threading.RLock()
+
+
+def _new_lock_in_child() -> None:
+    # A fork copies the lock in whatever state it is: held by a thread of the
+    # parent that the child does not have, it would block every compile there.
+    global _lock
+    _lock = threading.RLock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_new_lock_in_child)
 
 
 @dataclasses.dataclass(frozen=True, slots=True, eq=False)

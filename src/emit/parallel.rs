@@ -20,7 +20,7 @@ use pyo3::prelude::*;
 use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::mpsc;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 
 /// Chunks per worker: enough to even out items of very different sizes.
 const CHUNKS_PER_WORKER: usize = 8;
@@ -32,25 +32,53 @@ const MIN_CHUNK_ITEMS: usize = 16;
 /// them (little-endian u64); `None` if the calling thread must redo it.
 type Written = Option<(Vec<u8>, Vec<u8>)>;
 
-/// The reused pools, one per worker count asked for.
-pub(super) fn pool(workers: usize) -> Arc<rayon::ThreadPool> {
-    static POOLS: OnceLock<Mutex<HashMap<usize, Arc<rayon::ThreadPool>>>> = OnceLock::new();
-    let mut pools = POOLS
-        .get_or_init(Default::default)
-        .lock()
-        .unwrap_or_else(|e| e.into_inner());
-    pools
-        .entry(workers)
-        .or_insert_with(|| {
-            Arc::new(
-                rayon::ThreadPoolBuilder::new()
-                    .num_threads(workers)
-                    .thread_name(|i| format!("slotjson-{i}"))
-                    .build()
-                    .expect("worker threads can be started"),
-            )
-        })
-        .clone()
+/// The reused pools of this process, one per worker count asked for.
+struct Pools {
+    /// The process that started their threads.
+    pid: u32,
+    by_workers: HashMap<usize, Arc<rayon::ThreadPool>>,
+}
+
+/// The pool of `workers` threads, started on first use; `None` if the
+/// threads cannot be started (the caller then works alone).
+///
+/// A forked child inherits the parent's pools but none of their threads:
+/// a job handed to them would wait forever. So the pools remember the
+/// process that started them, and the first call in a child leaks the
+/// inherited ones (dropping them would signal threads that do not exist,
+/// through locks and condvars in whatever state the fork caught them) and
+/// starts new ones. The lock is only taken with the GIL held (callers take
+/// the pool before releasing it), and Python forks holding the GIL, so a
+/// fork never copies it locked.
+pub(super) fn pool(_py: Python<'_>, workers: usize) -> Option<Arc<rayon::ThreadPool>> {
+    static POOLS: Mutex<Option<Pools>> = Mutex::new(None);
+    let pid = std::process::id();
+    let mut pools = POOLS.lock().unwrap_or_else(|e| e.into_inner());
+    match pools.as_ref() {
+        Some(p) if p.pid == pid => {}
+        _ => {
+            if let Some(inherited) = pools.take() {
+                std::mem::forget(inherited);
+            }
+            *pools = Some(Pools {
+                pid,
+                by_workers: HashMap::new(),
+            });
+        }
+    }
+    let by_workers = &mut pools.as_mut()?.by_workers;
+    if let Some(p) = by_workers.get(&workers) {
+        return Some(p.clone());
+    }
+    let p = Arc::new(
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(workers)
+            .thread_name(|i| format!("slotjson-{i}"))
+            .build()
+            .ok()?,
+    );
+    by_workers.insert(workers, p.clone());
+    Some(p)
 }
 
 fn chunks(n: usize, workers: usize) -> Vec<Range<usize>> {
@@ -135,11 +163,22 @@ fn encode_items<S: Sink>(py: Python<'_>, job: &ListJob<'_, '_>, sink: &mut S) ->
         indexed,
         ..
     } = *job;
-    let ranges = guided_chunks(n, workers);
     let mut out = Joiner::new(sink, indexed.then_some(n))?;
+    let Some(pool) = pool(py, workers) else {
+        // No threads to be had: the calling thread writes it all.
+        let mut em = Emitter::new(py, opts, job.size_hint);
+        if let Some(plan) = expect {
+            em.expect_class(plan.clone());
+        }
+        let mut starts = Vec::new();
+        em.write_items(seq, 0..n, indexed.then_some(&mut starts))?;
+        out.push(&em.out, &starts)?;
+        return out.finish();
+    };
+    let ranges = guided_chunks(n, workers);
     let (tx, rx) = mpsc::channel::<(usize, Written)>();
     let ranges = &ranges;
-    pool(workers).in_place_scope_fifo(|scope| -> Result<()> {
+    pool.in_place_scope_fifo(|scope| -> Result<()> {
         let spawn = |k: usize| {
             let tx = tx.clone();
             let range = ranges[k].clone();

@@ -67,14 +67,13 @@ fn walk<'a>(
 /// Formats the leaves of every walked chunk.
 fn render_all(
     walked: &[Walked],
-    workers: usize,
+    pool: Option<&rayon::ThreadPool>,
     ascii: bool,
 ) -> Vec<std::result::Result<Rendered, LoneSurrogate>> {
     let render = |w: &Walked| w.tape.render(ascii);
-    if workers > 1 {
-        pool(workers).install(|| walked.par_iter().map(render).collect())
-    } else {
-        walked.iter().map(render).collect()
+    match pool {
+        Some(pool) => pool.install(|| walked.par_iter().map(render).collect()),
+        None => walked.iter().map(render).collect(),
     }
 }
 
@@ -95,6 +94,10 @@ pub(super) fn encode_items_releasing<S: Sink>(
     } = *job;
     let (ranges, per_chunk) = job.chunks();
     let slice = slice(py);
+    // Taken with the GIL held (see `pool`); `None`: the calling thread
+    // walks and renders every chunk itself.
+    let pool = if workers > 1 { pool(py, workers) } else { None };
+    let pool = pool.as_deref();
     let mut out = Joiner::new(sink, indexed.then_some(n))?;
     let mut walked: Vec<Walked> = Vec::with_capacity(ranges.len());
     let mut holding_since = Instant::now();
@@ -102,8 +105,8 @@ pub(super) fn encode_items_releasing<S: Sink>(
     let batches: Vec<&[Range<usize>]> = ranges.chunks(workers.max(1)).collect();
     for (b, batch) in batches.iter().enumerate() {
         // First pass, with the GIL.
-        let by_workers: Vec<Option<Walked>> = if workers > 1 {
-            pool(workers).install(|| {
+        let by_workers: Vec<Option<Walked>> = if let Some(pool) = pool {
+            pool.install(|| {
                 batch
                     .par_iter()
                     .map(|r| {
@@ -130,7 +133,7 @@ pub(super) fn encode_items_releasing<S: Sink>(
         // Second pass: the leaves are formatted without the GIL, then the
         // chunks are joined into the output with it (where the sink is),
         // from the walk's bytes and the leaves' texts.
-        let rendered = py.detach(|| render_all(&walked, workers, opts.ascii));
+        let rendered = py.detach(|| render_all(&walked, pool, opts.ascii));
         for (w, r) in walked.drain(..).zip(rendered) {
             match r {
                 Ok(r) => {
