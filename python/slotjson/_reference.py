@@ -83,6 +83,17 @@ def to_builtins(
     return converter.value(obj)
 
 
+def exception_text(error: Exception) -> str:
+    """``Name: message``, or ``Name`` when ``str(error)`` is empty or raises
+    an ``Exception`` (a broken ``__str__`` must not hide the real failure)."""
+    try:
+        text = str(error)
+    except Exception:
+        text = ""
+    name = type(error).__name__
+    return f"{name}: {text}" if text else name
+
+
 def iso_duration(total_microseconds: int) -> str:
     """ISO 8601 duration: ``PT0S``, ``P1D``, ``-PT1H``, ``PT1.5S``, ``P1DT2H3M4.000005S``.
 
@@ -155,6 +166,15 @@ class _Converter:
     def error(self, detail: str, cause: BaseException | None = None) -> EncodeError:
         return encode_error(self.root, tuple(self.path), detail, cause)
 
+    def raised(self, error: Exception) -> EncodeError:
+        """The error for an ``Exception`` that Python code called during the
+        conversion raised (a property, a tzinfo's ``utcoffset``, ``__eq__``
+        for omit-if-default, an Enum's ``value``): ``Name: message`` at the
+        current path, with ``error`` as ``__cause__``. Callers catch only
+        ``Exception``: ``KeyboardInterrupt``, ``SystemExit`` and every other
+        ``BaseException`` propagate unchanged."""
+        return self.error(exception_text(error), error)
+
     def too_deep(self) -> EncodeError:
         return self.error(f"maximum depth {self.max_depth} exceeded")
 
@@ -182,7 +202,7 @@ class _Converter:
         if is_model_class(type(v)):
             return self.model(v)
         if isinstance(v, enum.Enum):
-            return self.value(v.value)
+            return self.value(self.enum_value(v))
         if isinstance(v, str):
             return self.string(v)
         if isinstance(v, int):
@@ -216,12 +236,7 @@ class _Converter:
         try:
             result = self.default(v)
         except Exception as error:
-            try:
-                text = str(error)
-            except Exception:  # a broken __str__ must not hide the real failure
-                text = ""
-            detail = f"default= hook raised {type(error).__name__}"
-            raise self.error(f"{detail}: {text}" if text else detail, error) from error
+            raise self.error(f"default= hook raised {exception_text(error)}", error) from error
         if type(result) is type(v):
             # An unsupported type in, the same type out: calling the hook
             # again would most likely loop (e.g. a hook that returns its
@@ -290,14 +305,20 @@ class _Converter:
         raise self.error(f'float {x!r} is not allowed in JSON (use nan="null")')
 
     def datetime(self, v: dt.datetime) -> str:
-        offset = dt.datetime.utcoffset(v)
+        try:
+            offset = dt.datetime.utcoffset(v)
+        except Exception as error:
+            raise self.raised(error) from error
         text = dt.datetime.isoformat(v, timespec=self.timespec)
         if self.utc_z and offset == _ZERO:
             text = text[:-6] + "Z"  # drop "+00:00"
         return text
 
     def time(self, v: dt.time) -> str:
-        offset = dt.time.utcoffset(v)
+        try:
+            offset = dt.time.utcoffset(v)
+        except Exception as error:
+            raise self.raised(error) from error
         text = dt.time.isoformat(v, timespec=self.timespec)
         if self.utc_z and offset == _ZERO:
             text = text[:-6] + "Z"
@@ -370,8 +391,14 @@ class _Converter:
             return self.enum_key(k)
         raise self.error(f"expected {node.text} key, got {type(k).__name__}")
 
+    def enum_value(self, member: enum.Enum) -> Any:
+        try:
+            return member.value
+        except Exception as error:
+            raise self.raised(error) from error
+
     def enum_key(self, k: enum.Enum) -> Any:
-        value = k.value
+        value = self.enum_value(k)
         if isinstance(value, str):
             return self.string(value)
         if isinstance(value, int) and not isinstance(value, bool):
@@ -438,9 +465,10 @@ class _Converter:
             return getattr(v, field.name)
         except AttributeError as error:
             raise self.error(f"attribute '{field.name}' is not set", error) from error
+        except Exception as error:  # a property or descriptor failed
+            raise self.raised(error) from error
 
-    @staticmethod
-    def omitted(field: Any, value: Any) -> bool:
+    def omitted(self, field: Any, value: Any) -> bool:
         rule = field.omit
         if rule == "none":
             return value is None
@@ -454,9 +482,12 @@ class _Converter:
         if rule == "identical":
             return value is field.default
         # "default": the semantics of PyObject_RichCompareBool (identity
-        # first, then ==); exceptions from __eq__ propagate.
+        # first, then ==); an Exception from __eq__ becomes an EncodeError.
         default = field.default
-        return value is default or bool(value == default)
+        try:
+            return value is default or bool(value == default)
+        except Exception as error:
+            raise self.raised(error) from error
 
     _WRITERS: dict[str, Callable[[_Converter, Any, Any], Any]] = {
         "str": lambda self, node, v: self.string(v),

@@ -1,7 +1,7 @@
 //! `slotjson.Document`: a JSON array blob plus its item index, served by
 //! slicing (see spec/FORMAT.md for the container).
 
-use super::args::{envelope_extra, format_error, page_bound};
+use super::args::{envelope_extra, format_error, page_bound, to_index};
 use super::encode::{encode_value, parse_options, top_level, Target, TopLevel};
 use super::errors::to_pyerr;
 use crate::cpython::{self, BytesBuilder, Obj};
@@ -40,18 +40,17 @@ fn non_negative(name: &str, v: &Bound<'_, PyAny>) -> PyResult<usize> {
 /// An item index as Python reads it (negative from the end); an int too
 /// large for isize is out of range, as for a list.
 fn item_index(v: &Bound<'_, PyAny>, len: usize) -> PyResult<usize> {
-    let k: i128 = match v.extract::<isize>() {
-        Ok(i) if i < 0 => i as i128 + len as i128,
-        Ok(i) => i as i128,
-        Err(_) => {
-            v.call_method0("__index__")
-                .map_err(|_| PyTypeError::new_err("Document indices must be integers or slices"))?;
-            -1
-        }
+    let index = to_index(v, || {
+        "Document indices must be integers or slices".to_owned()
+    })?;
+    let (k, shown): (i128, String) = match index.extract::<i64>() {
+        Ok(i) if i < 0 => (i as i128 + len as i128, i.to_string()),
+        Ok(i) => (i as i128, i.to_string()),
+        Err(_) => (-1, "past 64 bits".to_owned()),
     };
     if k < 0 || k >= len as i128 {
         return Err(PyIndexError::new_err(format!(
-            "document index {v} out of range for {len} items"
+            "document index {shown} out of range for {len} items"
         )));
     }
     Ok(k as usize)

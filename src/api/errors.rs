@@ -1,6 +1,7 @@
 //! Turning an emitter failure into `slotjson.EncodeError`.
 
 use crate::emit::{EmitError, ErrorKind, Seg};
+use pyo3::exceptions::PyException;
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 
@@ -11,18 +12,33 @@ fn type_name(t: &Py<PyAny>, py: Python<'_>) -> String {
         .unwrap_or_else(|_| "?".to_owned())
 }
 
-fn exc_text(e: &PyErr, py: Python<'_>) -> String {
+/// `Name: message` (just `Name` when `str(e)` is empty or fails with an
+/// `Exception`); `Err` with what `str(e)` raised if that is no `Exception`.
+fn exc_text(e: &PyErr, py: Python<'_>) -> Result<String, PyErr> {
     let name = e
         .get_type(py)
         .name()
         .map(|n| n.to_string())
         .unwrap_or_else(|_| "Exception".into());
-    let msg = e.value(py).str().map(|s| s.to_string()).unwrap_or_default();
-    if msg.is_empty() {
+    let msg = match e.value(py).str() {
+        Ok(s) => s.to_string(),
+        Err(failed) if !wrappable(py, &failed) => return Err(failed),
+        Err(_) => String::new(),
+    };
+    Ok(if msg.is_empty() {
         name
     } else {
         format!("{name}: {msg}")
-    }
+    })
+}
+
+/// Whether `e` may be wrapped in an `EncodeError`: only `Exception`s are.
+/// `KeyboardInterrupt`, `SystemExit`, `GeneratorExit` and every other
+/// `BaseException` that is not an `Exception` must reach the caller as it
+/// was raised (same object, same traceback): they stop the program, they
+/// do not describe the value being written.
+pub fn wrappable(py: Python<'_>, e: &PyErr) -> bool {
+    e.is_instance_of::<PyException>(py)
 }
 
 /// `root` is the class name when the top-level value is a model, else "".
@@ -32,6 +48,13 @@ pub fn to_pyerr(py: Python<'_>, err: Box<EmitError>, root: &str) -> PyErr {
     let mut cause: Option<PyErr> = None;
     let detail = match kind {
         ErrorKind::Spec(e) | ErrorKind::OutOfMemory(e) => return e,
+        // Every failure that carries an exception raised by Python code
+        // passes through here: one check for all of them.
+        ErrorKind::HookRaised(e) | ErrorKind::Python(e) | ErrorKind::Unset(_, Some(e))
+            if !wrappable(py, &e) =>
+        {
+            return e
+        }
         ErrorKind::Mismatch { expected, got } => {
             format!("expected {expected}, got {}", type_name(&got, py))
         }
@@ -69,7 +92,10 @@ pub fn to_pyerr(py: Python<'_>, err: Box<EmitError>, root: &str) -> PyErr {
         ),
         ErrorKind::UnsupportedKey(t) => format!("unsupported dict key type {}", type_name(&t, py)),
         ErrorKind::HookRaised(e) => {
-            let text = format!("default= hook raised {}", exc_text(&e, py));
+            let text = match exc_text(&e, py) {
+                Ok(text) => format!("default= hook raised {text}"),
+                Err(failed) => return failed,
+            };
             cause = Some(e);
             text
         }
@@ -78,7 +104,10 @@ pub fn to_pyerr(py: Python<'_>, err: Box<EmitError>, root: &str) -> PyErr {
             type_name(&t, py)
         ),
         ErrorKind::Python(e) => {
-            let text = exc_text(&e, py);
+            let text = match exc_text(&e, py) {
+                Ok(text) => text,
+                Err(failed) => return failed,
+            };
             cause = Some(e);
             text
         }
