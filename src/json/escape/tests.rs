@@ -322,3 +322,49 @@ fn surrogate_at_every_position_up_to_70() {
         }
     }
 }
+
+/// Every length 0..=200 (all chunk and tail sizes around the 16-unit
+/// chunks, and both sides of the 64-byte run threshold), dense and sparse
+/// in non-ASCII and escapes, and a few long lengths, each checked in every
+/// layout against the reference.
+#[test]
+fn every_length_to_200_and_some_long_ones() {
+    const DENSE: [u32; 14] = [
+        0x61, 0x22, 0x5C, 0x0A, 0x00, 0x7F, 0xE9, 0xFF, 0x100, 0x7FF, 0x800, 0xFFFF, 0x1_F600,
+        0x10_FFFF,
+    ];
+    let mut rng = Rng(0x2545_F491_4F6C_DD1D);
+    let lengths = (0..=200).chain(1000..1050).chain([2047, 2048, 2049, 3073]);
+    for len in lengths {
+        for density in [1, 4, 16] {
+            let cps: Vec<u32> = (0..len)
+                .map(|_| {
+                    if rng.below(density) == 0 {
+                        DENSE[rng.below(DENSE.len())]
+                    } else {
+                        0x61 + rng.below(26) as u32
+                    }
+                })
+                .collect();
+            check_layouts(&cps, |ascii| reference(&cps, ascii));
+        }
+    }
+}
+
+/// A surrogate far into a long string reports its index in the whole string.
+#[test]
+fn surrogate_far_into_a_long_string() {
+    for at in [1023, 1024, 1025, 2047, 2048, 2500] {
+        let mut units = vec![0x4E2Du16; 3000];
+        units[at] = 0xD801;
+        let mut out = Vec::new();
+        let err = super::write_str(&mut out, Text::Ucs2(&units), false).unwrap_err();
+        assert_eq!(
+            err,
+            LoneSurrogate {
+                index: at,
+                code_point: 0xD801
+            }
+        );
+    }
+}
