@@ -34,7 +34,10 @@ impl<'a> Emitter<'a, '_> {
         let ty = cpython::types();
         // Exact builtin types: one pointer compare each, no Python.
         if t == ty.str_ {
-            return self.write_str_obj(v);
+            return match cpython::str_text_borrowed(v) {
+                Some(text) => self.write_text(text),
+                None => self.write_str_obj(v),
+            };
         } else if t == ty.int {
             return self.write_int_obj(v);
         } else if t == ty.float {
@@ -127,7 +130,10 @@ impl<'a> Emitter<'a, '_> {
         let t = k.ty();
         let ty = cpython::types();
         if t == ty.str_ {
-            self.write_str_obj(k)
+            match cpython::str_text_borrowed(k) {
+                Some(text) => self.write_text(text),
+                None => self.write_str_obj(k),
+            }
         } else if k.addr() == ty.none_obj {
             self.out.extend_from_slice(b"\"null\"");
             Ok(())
