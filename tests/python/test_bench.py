@@ -366,3 +366,11 @@ def test_allocator_policies_pin_glibc_or_say_why_not():
     results, _ = _run("--workload", "flat", "--only", "encode", "--compare", "json", "--malloc", "fresh")
     assert results["config"]["malloc"] == "fresh"
     allocator.pin("steady")
+
+
+def test_page100_times_a_plain_copy_of_the_pages_bytes_next_to_doc_page():
+    results, printed = _run("--workload", "flat", "--only", "page100", "--compare", "json")
+    libraries = [r["library"] for r in results["rows"] if r["operation"] == "page100"]
+    if "slotjson" in libraries:  # the copy needs dumps_indexed, like doc.page
+        assert libraries[:2] == ["slotjson", "slotjson copy"]
+        assert "not reported" not in printed

@@ -270,7 +270,7 @@ def _api(rng: random.Random, count: int) -> Workload:
                 rng.randint(0, 800),
                 rng.randint(0, 400),
             )
-            for _ in range(rng.randint(1, 5))
+            for _ in range(rng.randint(0, 2))
         ]
         items.append(
             ApiPullRequest(
@@ -278,7 +278,7 @@ def _api(rng: random.Random, count: int) -> Workload:
                 number=i + 1,
                 repository=rng.choice(repositories),
                 title=corpus.sentence(rng, _TITLE_POOLS, rng.randint(4, 12)),
-                body=_maybe(rng, 0.2, lambda: corpus.text(rng, _TITLE_POOLS, rng.randint(20, 400))),
+                body=_maybe(rng, 0.2, lambda: corpus.text(rng, _TITLE_POOLS, rng.randint(10, 200))),
                 state=rng.choice(("open", "open", "closed", "merged", "merged")),
                 draft=rng.random() < 0.1,
                 author=rng.choice(users),
