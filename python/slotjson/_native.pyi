@@ -47,6 +47,16 @@ def dumps_indexed(
 ) -> Document: ...
 def set_threads(n: int | None, /) -> int | None: ...
 
+class ReaderState(TypedDict):
+    raw: bool  # reads object memory now
+    reason: str  # "ok", or why not (a layout mismatch, a reader it relies on, switched off)
+
+# Keys: str, int, float, list, tuple, dict, datetime, date, time, timedelta,
+# timezone, slots, uuid (the raw readers) and bytes_builder.
+def layout_report() -> dict[str, ReaderState]: ...
+def raw_path_enabled() -> bool: ...
+def _set_raw_path(enabled: bool, /) -> bool: ...
+
 _Path = str | bytes | os.PathLike[str] | os.PathLike[bytes]
 
 class _BinaryWriter(Protocol):

@@ -40,7 +40,7 @@ fn time_from(d: &[u8]) -> Time {
 /// Fields of `obj`, a `date` (or subclass, datetime excluded) instance.
 #[inline]
 pub fn date_parts(obj: Obj<'_>) -> Date {
-    if super::raw_path() {
+    if super::raw(super::Reader::Date) {
         // SAFETY: a live date; layout confirmed by the self-check.
         let d = unsafe { &*(obj.as_ptr() as *const DateObject) };
         return date_from(&d.data);
@@ -55,7 +55,7 @@ pub fn date_parts(obj: Obj<'_>) -> Date {
 /// Fields and tzinfo of `obj`, a `datetime` (or subclass) instance.
 #[inline]
 pub fn datetime_parts(obj: Obj<'_>) -> (Date, Time, TzInfo<'_>) {
-    if super::raw_path() {
+    if super::raw(super::Reader::DateTime) {
         // SAFETY: a live datetime; layout confirmed by the self-check; the
         // tzinfo field exists only when hastzinfo is set, and then holds a
         // strong reference owned by the datetime.
@@ -72,7 +72,7 @@ pub fn datetime_parts(obj: Obj<'_>) -> (Date, Time, TzInfo<'_>) {
 /// Fields and tzinfo of `obj`, a `time` (or subclass) instance.
 #[inline]
 pub fn time_parts(obj: Obj<'_>) -> (Time, TzInfo<'_>) {
-    if super::raw_path() {
+    if super::raw(super::Reader::Time) {
         // SAFETY: as for datetime_parts.
         unsafe {
             let t = &*(obj.as_ptr() as *const TimeObject);
@@ -87,7 +87,7 @@ pub fn time_parts(obj: Obj<'_>) -> (Time, TzInfo<'_>) {
 /// Fields of `obj`, a `timedelta` (or subclass) instance.
 #[inline]
 pub fn delta_parts(obj: Obj<'_>) -> DeltaParts {
-    if super::raw_path() {
+    if super::raw(super::Reader::TimeDelta) {
         // SAFETY: a live timedelta; layout confirmed by the self-check.
         let d = unsafe { &*(obj.as_ptr() as *const DeltaObject) };
         return DeltaParts {
@@ -112,7 +112,7 @@ pub fn tz_fixed_offset(tz: Obj<'_>) -> Option<i64> {
     if tz.addr() == types.utc {
         return Some(0);
     }
-    if tz.ty() != types.timezone || !super::raw_path() {
+    if tz.ty() != types.timezone || !super::raw(super::Reader::TimeZone) {
         return None;
     }
     // SAFETY: an exact `datetime.timezone`, whose (private) struct holds a

@@ -69,7 +69,7 @@ pub fn init_instance_dicts(py: pyo3::Python<'_>) {
 /// allocates or calls the C API, so workers without the GIL may use it.
 #[inline]
 pub fn instance_dict(obj: Obj<'_>) -> Option<Obj<'_>> {
-    if !super::raw_path() {
+    if !super::raw(super::Reader::Dict) {
         return None;
     }
     let t = obj.ty();
@@ -81,17 +81,16 @@ pub fn instance_dict(obj: Obj<'_>) -> Option<Obj<'_>> {
     // byte offset inside the instance. The pointer is only used after its
     // type is checked to be exactly `dict`.
     unsafe {
-        let word: usize = if MANAGED.load(std::sync::atomic::Ordering::Relaxed)
-            && t.has_flag(MANAGED_DICT)
-        {
-            *(obj.as_ptr() as *const usize).sub(MANAGED_DICT_WORDS)
-        } else {
-            let off = (*t.0).tp_dictoffset;
-            if off <= 0 {
-                return None;
-            }
-            *((obj.as_ptr() as *const u8).add(off as usize) as *const usize)
-        };
+        let word: usize =
+            if MANAGED.load(std::sync::atomic::Ordering::Relaxed) && t.has_flag(MANAGED_DICT) {
+                *(obj.as_ptr() as *const usize).sub(MANAGED_DICT_WORDS)
+            } else {
+                let off = (*t.0).tp_dictoffset;
+                if off <= 0 {
+                    return None;
+                }
+                *((obj.as_ptr() as *const u8).add(off as usize) as *const usize)
+            };
         if word == 0 || word & 1 != 0 {
             return None;
         }

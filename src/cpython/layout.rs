@@ -73,10 +73,13 @@ pub struct ListObject {
     pub allocated: isize,
 }
 
-/// `PyTupleObject` without its inline item array (which follows it).
+/// `PyTupleObject` without its inline item array (which follows it). 3.14
+/// caches the tuple's hash in it, before the items.
 #[repr(C)]
 pub struct TupleHead {
     pub ob_base: PyVarObject,
+    #[cfg(Py_3_14)]
+    pub ob_hash: isize,
 }
 
 /// `PyDateTime_Date`.

@@ -17,7 +17,7 @@ pub enum IntValue<'a> {
 /// `Err` carries the message of a failed fallback conversion.
 #[inline]
 pub fn int_value(obj: Obj<'_>) -> Result<IntValue<'_>, String> {
-    if super::raw_path() {
+    if super::raw(super::Reader::Int) {
         return Ok(raw_int(obj));
     }
     api_int(obj)
@@ -106,7 +106,7 @@ fn api_int(obj: Obj<'_>) -> Result<IntValue<'_>, String> {
 /// The value of `obj`, which must be a `float` (or subclass) instance.
 #[inline(always)]
 pub fn float_value(obj: Obj<'_>) -> f64 {
-    if super::raw_path() {
+    if super::raw(super::Reader::Float) {
         // SAFETY: a live float; ob_fval's position confirmed by the self-check.
         return unsafe { (*(obj.as_ptr() as *const FloatObject)).ob_fval };
     }

@@ -5,7 +5,7 @@
 //! objects before they are needed lets those misses overlap.
 
 use super::object::Obj;
-use super::raw_path;
+use super::{raw, Reader};
 use pyo3::ffi;
 
 #[inline(always)]
@@ -24,7 +24,7 @@ fn touch(p: *const ffi::PyObject) {
 /// exact class, as the plan guarantees).
 #[inline(always)]
 pub fn prefetch_slot(obj: Obj<'_>, offset: usize) {
-    if raw_path() {
+    if raw(Reader::Slots) {
         // SAFETY: as for `slots::slot`: the offset lies inside the instance
         // and holds NULL or a pointer (prefetching NULL is harmless).
         let p =

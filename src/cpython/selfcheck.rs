@@ -1,15 +1,19 @@
 //! Import-time check of every layout assumption against the running
-//! interpreter. Struct sizes are compared with `tp_basicsize`; values read
-//! through the raw readers are compared with what the C API (or attribute
-//! access) says for sample objects. Any mismatch leaves the raw path off:
-//! the readers then use their C API fallbacks, slower but correct.
+//! interpreter, reader by reader ([`Reader`]). Struct sizes are compared with
+//! `tp_basicsize`; values read through the raw readers are compared with what
+//! the C API (or attribute access) says for sample objects. A mismatch
+//! leaves that reader (and the readers that rely on it) off: they then use
+//! their C API fallbacks, slower but correct, while the others stay raw.
 //!
 //! The in-place `bytes` builder is checked too (it relies on the C API only,
 //! not on layouts): if it fails, `dumps` copies a finished buffer instead.
+//!
+//! `SLOTJSON_SELFCHECK_POISON` (reader names separated by commas) makes those
+//! readers' checks fail, so the tests can show what one mismatch switches off.
 
 use super::layout::*;
 use super::object::{Obj, TypeRef};
-use super::{bytes, datetime, dict, number, seq, slots, text, types, RAW_PATH};
+use super::{bytes, datetime, dict, number, seq, slots, text, types, Reader};
 use crate::json::Text;
 use pyo3::ffi;
 use pyo3::prelude::*;
@@ -17,13 +21,16 @@ use std::mem::size_of;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::OnceLock;
 
-static PASSED: AtomicBool = AtomicBool::new(false);
 static BUILDER_PASSED: AtomicBool = AtomicBool::new(false);
-static REPORT: OnceLock<String> = OnceLock::new();
+/// Per reader, why it failed (empty: it passed); then the builder's.
+static REPORT: OnceLock<Report> = OnceLock::new();
 
-/// Whether the self-check passed (the raw path may be enabled).
-pub fn passed() -> bool {
-    PASSED.load(Ordering::Relaxed)
+/// What the self-check found.
+pub struct Report {
+    /// Per reader (in [`Reader::ALL`] order): its mismatches, empty if none.
+    pub readers: Vec<String>,
+    /// Why the `bytes` builder failed, if it did.
+    pub builder: Option<String>,
 }
 
 /// Whether `BytesBuilder` passed its check (encoders may write into `bytes`
@@ -32,40 +39,75 @@ pub fn builder_passed() -> bool {
     BUILDER_PASSED.load(Ordering::Relaxed)
 }
 
-/// What the self-check found: "ok", or the list of mismatches.
-pub fn report() -> &'static str {
-    REPORT.get().map(String::as_str).unwrap_or("not run")
+/// What the self-check found (`None` before it ran).
+pub fn report() -> Option<&'static Report> {
+    REPORT.get()
 }
 
-/// Run the checks and enable the raw path if all pass (and the
-/// `SLOTJSON_NO_RAW` environment variable is not set).
+/// Mismatches found, per reader.
+struct Failures([Vec<String>; Reader::ALL.len()]);
+
+impl Failures {
+    fn push(&mut self, r: Reader, msg: String) {
+        self.0[r as usize].push(msg);
+    }
+}
+
+/// Run the checks and enable each reader whose checks (and whose
+/// dependencies' checks) pass, unless the `SLOTJSON_NO_RAW` environment
+/// variable is set.
 pub fn run(py: Python<'_>) -> PyResult<()> {
-    let mut failures = Vec::new();
-    RAW_PATH.store(true, Ordering::Relaxed); // the readers under test
-    let result = check_all(py, &mut failures);
-    RAW_PATH.store(false, Ordering::Relaxed);
+    let mut f = Failures(Default::default());
+    for r in Reader::ALL {
+        super::set_raw(r, true); // the readers under test
+    }
+    let result = check_all(py, &mut f);
+    for r in Reader::ALL {
+        super::set_raw(r, false);
+    }
     result?;
-    let ok = failures.is_empty();
-    PASSED.store(ok, Ordering::Relaxed);
+    let poison = std::env::var("SLOTJSON_SELFCHECK_POISON").unwrap_or_default();
+    for name in poison.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+        match Reader::ALL.iter().find(|r| r.name() == name) {
+            Some(&r) => f.push(r, "made to fail by SLOTJSON_SELFCHECK_POISON".to_owned()),
+            None => {
+                return Err(pyo3::exceptions::PyValueError::new_err(format!(
+                    "SLOTJSON_SELFCHECK_POISON: no reader named {name:?}"
+                )))
+            }
+        }
+    }
+    let mut reasons: Vec<String> = f.0.iter().map(|v| v.join("; ")).collect();
+    for r in Reader::ALL {
+        let own = f.0[r as usize].is_empty();
+        let failed_needs: Vec<&str> = r
+            .needs()
+            .iter()
+            .filter(|n| !f.0[**n as usize].is_empty())
+            .map(|n| n.name())
+            .collect();
+        if own && !failed_needs.is_empty() {
+            reasons[r as usize] = format!("relies on the {} reader", failed_needs.join(", "));
+        }
+        super::PASSED[r as usize].store(own && failed_needs.is_empty(), Ordering::Relaxed);
+    }
     let builder = bytes::check_builder(py);
     BUILDER_PASSED.store(builder.is_ok(), Ordering::Relaxed);
-    if let Err(e) = builder {
-        failures.push(format!("{e} (dumps copies its output instead)"));
-    }
-    let _ = REPORT.set(if failures.is_empty() {
-        "ok".to_owned()
-    } else {
-        failures.join("; ")
+    let _ = REPORT.set(Report {
+        readers: reasons,
+        builder: builder
+            .err()
+            .map(|e| format!("{e} (dumps copies its output instead)")),
     });
     let disabled = std::env::var_os("SLOTJSON_NO_RAW").is_some_and(|v| !v.is_empty() && v != "0");
-    super::set_raw_path(ok && !disabled);
+    super::set_raw_path(!disabled);
     Ok(())
 }
 
 macro_rules! expect {
-    ($failures:expr, $cond:expr, $($msg:tt)+) => {
+    ($failures:expr, $reader:expr, $cond:expr, $($msg:tt)+) => {
         if !$cond {
-            $failures.push(format!($($msg)+));
+            $failures.push($reader, format!($($msg)+));
         }
     };
 }
@@ -75,7 +117,7 @@ fn basicsize(t: TypeRef) -> usize {
     unsafe { (*t.0).tp_basicsize as usize }
 }
 
-fn check_all(py: Python<'_>, f: &mut Vec<String>) -> PyResult<()> {
+fn check_all(py: Python<'_>, f: &mut Failures) -> PyResult<()> {
     check_sizes(f);
     check_strings(py, f)?;
     check_ints(py, f)?;
@@ -91,7 +133,7 @@ fn check_all(py: Python<'_>, f: &mut Vec<String>) -> PyResult<()> {
 /// with the default (managed, on 3.11+) dict and for a subclass of a slotted
 /// class; before `__dict__` is first asked for, the read gives nothing or
 /// that same dict.
-fn check_instance_dicts(py: Python<'_>, f: &mut Vec<String>) -> PyResult<()> {
+fn check_instance_dicts(py: Python<'_>, f: &mut Failures) -> PyResult<()> {
     dict::init_instance_dicts(py);
     let classes = py.eval(
         c"(type('DictCheck', (), {}), type('DictCheck2', (type('SlotBase', (), {'__slots__': ('s',)}),), {}))",
@@ -109,6 +151,7 @@ fn check_instance_dicts(py: Python<'_>, f: &mut Vec<String>) -> PyResult<()> {
         let after = dict::instance_dict(Obj::from_bound(&inst)).map(|o| o.as_ptr());
         expect!(
             f,
+            Reader::Dict,
             after == Some(d.as_ptr()) && before.is_none_or(|p| p == d.as_ptr()),
             "instance dict {i}: raw read differs from __dict__"
         );
@@ -120,6 +163,7 @@ fn check_instance_dicts(py: Python<'_>, f: &mut Vec<String>) -> PyResult<()> {
         let got = dict::instance_dict(Obj::from_bound(&inst)).map(|o| o.as_ptr());
         expect!(
             f,
+            Reader::Dict,
             got == Some(assigned.as_ptr()),
             "instance dict {i}: raw read of an assigned __dict__ differs"
         );
@@ -129,31 +173,39 @@ fn check_instance_dicts(py: Python<'_>, f: &mut Vec<String>) -> PyResult<()> {
             .map(|o| o.as_ptr());
         expect!(
             f,
-            value == Some(assigned.get_item("x")?.map_or(std::ptr::null_mut(), |v| v.as_ptr())),
+            Reader::Dict,
+            value
+                == Some(
+                    assigned
+                        .get_item("x")?
+                        .map_or(std::ptr::null_mut(), |v| v.as_ptr())
+                ),
             "instance dict {i}: entry lookup differs"
         );
     }
     Ok(())
 }
 
-fn check_sizes(f: &mut Vec<String>) {
+fn check_sizes(f: &mut Failures) {
     let t = types::types();
-    let pairs: [(&str, TypeRef, usize); 10] = [
-        ("str", t.str_, size_of::<UnicodeObject>()),
-        ("int", t.int, size_of::<LongHead>()),
-        ("float", t.float, size_of::<FloatObject>()),
-        ("list", t.list, size_of::<ListObject>()),
-        ("tuple", t.tuple, size_of::<TupleHead>()),
-        ("datetime", t.datetime, size_of::<DateTimeObject>()),
-        ("date", t.date, size_of::<DateObject>()),
-        ("time", t.time, size_of::<TimeObject>()),
-        ("timedelta", t.timedelta, size_of::<DeltaObject>()),
-        ("timezone", t.timezone, size_of::<TimeZoneObject>()),
+    let pairs: [(Reader, TypeRef, usize); 10] = [
+        (Reader::Str, t.str_, size_of::<UnicodeObject>()),
+        (Reader::Int, t.int, size_of::<LongHead>()),
+        (Reader::Float, t.float, size_of::<FloatObject>()),
+        (Reader::List, t.list, size_of::<ListObject>()),
+        (Reader::Tuple, t.tuple, size_of::<TupleHead>()),
+        (Reader::DateTime, t.datetime, size_of::<DateTimeObject>()),
+        (Reader::Date, t.date, size_of::<DateObject>()),
+        (Reader::Time, t.time, size_of::<TimeObject>()),
+        (Reader::TimeDelta, t.timedelta, size_of::<DeltaObject>()),
+        (Reader::TimeZone, t.timezone, size_of::<TimeZoneObject>()),
     ];
-    for (name, ty, ours) in pairs {
+    for (r, ty, ours) in pairs {
         let theirs = basicsize(ty);
+        let name = r.name();
         expect!(
             f,
+            r,
             theirs == ours,
             "{name}: tp_basicsize {theirs} != layout size {ours}"
         );
@@ -163,12 +215,13 @@ fn check_sizes(f: &mut Vec<String>) {
     let (theirs, ours) = (basicsize(member), size_of::<MemberDescrObject>());
     expect!(
         f,
+        Reader::Slots,
         theirs == ours,
         "member_descriptor: tp_basicsize {theirs} != layout size {ours}"
     );
 }
 
-fn check_strings(py: Python<'_>, f: &mut Vec<String>) -> PyResult<()> {
+fn check_strings(py: Python<'_>, f: &mut Failures) -> PyResult<()> {
     let samples = py.eval(
         c"['', 'abc', 'caf\\xe9', '\\u65e5\\u672c', '\\U0001f600x', 'a\\ud800b', type('S', (str,), {})('sub\\xe9'), 'x' * 100]",
         None,
@@ -180,7 +233,7 @@ fn check_strings(py: Python<'_>, f: &mut Vec<String>) -> PyResult<()> {
         // SAFETY: C API length of a live str.
         let n = unsafe { ffi::PyUnicode_GetLength(obj.as_ptr()) } as usize;
         let Some(st) = text::str_text(obj) else {
-            f.push(format!("str {s}: raw read failed"));
+            f.push(Reader::Str, format!("str {s}: raw read failed"));
             continue;
         };
         let units: Vec<u32> = match st.text() {
@@ -195,6 +248,7 @@ fn check_strings(py: Python<'_>, f: &mut Vec<String>) -> PyResult<()> {
             .collect();
         expect!(
             f,
+            Reader::Str,
             units == expected,
             "str {:?}: raw code points differ from PyUnicode_ReadChar",
             s.repr()?.to_string()
@@ -202,6 +256,7 @@ fn check_strings(py: Python<'_>, f: &mut Vec<String>) -> PyResult<()> {
         if let Text::Ascii(b) = st.text() {
             expect!(
                 f,
+                Reader::Str,
                 b.is_ascii(),
                 "str {:?}: ASCII flag on non-ASCII data",
                 s.repr()?.to_string()
@@ -223,6 +278,7 @@ fn check_strings(py: Python<'_>, f: &mut Vec<String>) -> PyResult<()> {
     };
     expect!(
         f,
+        Reader::Str,
         cached,
         "str: the cached UTF-8 buffer is not where the layout says"
     );
@@ -254,7 +310,7 @@ fn digits_to_hex(digits: &[u32]) -> String {
     out
 }
 
-fn check_ints(py: Python<'_>, f: &mut Vec<String>) -> PyResult<()> {
+fn check_ints(py: Python<'_>, f: &mut Failures) -> PyResult<()> {
     let samples = py.eval(
         c"[0, 1, -1, 2**30 - 1, 2**30, -2**31, 2**60, 2**63 - 1, -2**63, 2**63, -2**63 - 1, 2**64, -2**200, 10**40, True, type('I', (int,), {})(-12345)]",
         None,
@@ -276,12 +332,12 @@ fn check_ints(py: Python<'_>, f: &mut Vec<String>) -> PyResult<()> {
             }) => n == negative && digits_to_hex(digits) == hex && v.extract::<i64>().is_err(),
             _ => false,
         };
-        expect!(f, ok, "int {v}: raw value differs");
+        expect!(f, Reader::Int, ok, "int {v}: raw value differs");
     }
     Ok(())
 }
 
-fn check_floats(py: Python<'_>, f: &mut Vec<String>) -> PyResult<()> {
+fn check_floats(py: Python<'_>, f: &mut Failures) -> PyResult<()> {
     let samples = py.eval(
         c"[0.0, -0.0, 1.5, 1e308, 5e-324, float('nan'), type('F', (float,), {})(2.25)]",
         None,
@@ -294,6 +350,7 @@ fn check_floats(py: Python<'_>, f: &mut Vec<String>) -> PyResult<()> {
         let got = number::float_value(Obj::from_bound(&v));
         expect!(
             f,
+            Reader::Float,
             got.to_bits() == expected.to_bits(),
             "float {v}: raw value differs"
         );
@@ -301,13 +358,23 @@ fn check_floats(py: Python<'_>, f: &mut Vec<String>) -> PyResult<()> {
     Ok(())
 }
 
-fn check_sequences(py: Python<'_>, f: &mut Vec<String>) -> PyResult<()> {
+fn check_sequences(py: Python<'_>, f: &mut Failures) -> PyResult<()> {
     let list = py.eval(c"[1, 'a', None, 2.5]", None, None)?;
     let tuple = py.eval(c"(1, 'a', None, 2.5, ())", None, None)?;
     let lo = Obj::from_bound(&list);
     let to = Obj::from_bound(&tuple);
-    expect!(f, seq::list_len(lo) == 4, "list: raw length differs");
-    expect!(f, seq::tuple_len(to) == 5, "tuple: raw length differs");
+    expect!(
+        f,
+        Reader::List,
+        seq::list_len(lo) == 4,
+        "list: raw length differs"
+    );
+    expect!(
+        f,
+        Reader::Tuple,
+        seq::tuple_len(to) == 5,
+        "tuple: raw length differs"
+    );
     for i in 0..4 {
         // SAFETY: C API borrowed item reads within bounds.
         let (l, t) = unsafe {
@@ -318,20 +385,27 @@ fn check_sequences(py: Python<'_>, f: &mut Vec<String>) -> PyResult<()> {
         };
         expect!(
             f,
+            Reader::List,
             seq::list_get(lo, i as usize).map(Obj::as_ptr) == Some(l),
             "list: raw item {i} differs"
         );
         expect!(
             f,
+            Reader::Tuple,
             seq::tuple_get(to, i as usize).map(Obj::as_ptr) == Some(t),
             "tuple: raw item {i} differs"
         );
     }
-    expect!(f, seq::list_get(lo, 4).is_none(), "list: read past the end");
+    expect!(
+        f,
+        Reader::List,
+        seq::list_get(lo, 4).is_none(),
+        "list: read past the end"
+    );
     Ok(())
 }
 
-fn check_temporal(py: Python<'_>, f: &mut Vec<String>) -> PyResult<()> {
+fn check_temporal(py: Python<'_>, f: &mut Failures) -> PyResult<()> {
     let g = py
         .eval(c"__import__('datetime').__dict__", None, None)?
         .cast_into::<pyo3::types::PyDict>()?;
@@ -365,10 +439,16 @@ fn check_temporal(py: Python<'_>, f: &mut Vec<String>) -> PyResult<()> {
             .iter()
             .map(|n| dt.getattr(*n).and_then(|v| v.extract()))
             .collect::<PyResult<_>>()?;
-        expect!(f, got[..] == want[..], "datetime {dt}: raw fields differ");
+        expect!(
+            f,
+            Reader::DateTime,
+            got[..] == want[..],
+            "datetime {dt}: raw fields differ"
+        );
         let tzinfo = dt.getattr("tzinfo")?;
         expect!(
             f,
+            Reader::DateTime,
             tz.map(Obj::as_ptr) == (!tzinfo.is_none()).then(|| tzinfo.as_ptr()),
             "datetime {dt}: raw tzinfo differs"
         );
@@ -378,6 +458,7 @@ fn check_temporal(py: Python<'_>, f: &mut Vec<String>) -> PyResult<()> {
             let got = datetime::tz_fixed_offset(tz).map(|us| us as f64 / 1e6);
             expect!(
                 f,
+                Reader::TimeZone,
                 got == Some(want),
                 "timezone {tzinfo}: raw offset differs"
             );
@@ -387,6 +468,7 @@ fn check_temporal(py: Python<'_>, f: &mut Vec<String>) -> PyResult<()> {
     let dp = datetime::date_parts(Obj::from_bound(&d));
     expect!(
         f,
+        Reader::Date,
         (dp.year, dp.month, dp.day) == (2024, 2, 29),
         "date: raw fields differ"
     );
@@ -398,17 +480,20 @@ fn check_temporal(py: Python<'_>, f: &mut Vec<String>) -> PyResult<()> {
     let (tp, ttz) = datetime::time_parts(Obj::from_bound(&t));
     expect!(
         f,
+        Reader::Time,
         (tp.hour, tp.minute, tp.second, tp.microsecond) == (23, 58, 57, 123456),
         "time: raw fields differ"
     );
     expect!(
         f,
+        Reader::Time,
         ttz.map(|o| o.addr()) == Some(types::types().utc),
         "time: raw tzinfo differs"
     );
     let naive = py.eval(c"time(1, 2)", Some(&g), None)?;
     expect!(
         f,
+        Reader::Time,
         datetime::time_parts(Obj::from_bound(&naive)).1.is_none(),
         "time: naive read as aware"
     );
@@ -423,11 +508,16 @@ fn check_temporal(py: Python<'_>, f: &mut Vec<String>) -> PyResult<()> {
         seconds: 5,
         microseconds: 7,
     };
-    expect!(f, tdp == want, "timedelta: raw fields differ");
+    expect!(
+        f,
+        Reader::TimeDelta,
+        tdp == want,
+        "timedelta: raw fields differ"
+    );
     Ok(())
 }
 
-fn check_slots(py: Python<'_>, f: &mut Vec<String>) -> PyResult<()> {
+fn check_slots(py: Python<'_>, f: &mut Failures) -> PyResult<()> {
     let cls = py.eval(
         c"type('SlotCheck', (), {'__slots__': ('a', 'b', 'c')})",
         None,
@@ -446,7 +536,10 @@ fn check_slots(py: Python<'_>, f: &mut Vec<String>) -> PyResult<()> {
     ] {
         let descr = cls.getattr("__dict__")?.get_item(attr)?;
         let Some(off) = slots::member_offset_for(cty, &descr) else {
-            f.push(format!("slot {attr}: no offset from its member descriptor"));
+            f.push(
+                Reader::Slots,
+                format!("slot {attr}: no offset from its member descriptor"),
+            );
             continue;
         };
         let got = match slots::slot(Obj::from_bound(&inst), Some(off), &name) {
@@ -456,6 +549,7 @@ fn check_slots(py: Python<'_>, f: &mut Vec<String>) -> PyResult<()> {
         };
         expect!(
             f,
+            Reader::Slots,
             got == want,
             "slot {attr}: raw read at offset {off} differs"
         );
@@ -469,6 +563,7 @@ fn check_slots(py: Python<'_>, f: &mut Vec<String>) -> PyResult<()> {
         };
         expect!(
             f,
+            Reader::Uuid,
             got == int.as_ptr(),
             "UUID.int: raw read at offset {off} differs"
         );

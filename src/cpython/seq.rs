@@ -11,7 +11,7 @@ use std::mem::size_of;
 /// Current length of `list` (a list or subclass instance).
 #[inline(always)]
 pub fn list_len(list: Obj<'_>) -> usize {
-    if super::raw_path() {
+    if super::raw(super::Reader::List) {
         // SAFETY: a live list; ob_size confirmed by the self-check.
         return unsafe { (*(list.as_ptr() as *const ListObject)).ob_base.ob_size as usize };
     }
@@ -22,7 +22,7 @@ pub fn list_len(list: Obj<'_>) -> usize {
 /// Item `i` of `list`, or `None` past the end.
 #[inline(always)]
 pub fn list_get<'a>(list: Obj<'a>, i: usize) -> Option<Obj<'a>> {
-    if super::raw_path() {
+    if super::raw(super::Reader::List) {
         // SAFETY: a live list; `i` is checked against the current ob_size;
         // items of a list are never NULL below ob_size.
         unsafe {
@@ -48,7 +48,7 @@ pub fn list_get<'a>(list: Obj<'a>, i: usize) -> Option<Obj<'a>> {
 /// Length of `tuple` (a tuple or subclass instance). Tuples are immutable.
 #[inline(always)]
 pub fn tuple_len(tuple: Obj<'_>) -> usize {
-    if super::raw_path() {
+    if super::raw(super::Reader::Tuple) {
         // SAFETY: a live tuple; ob_size confirmed by the self-check.
         return unsafe { (*(tuple.as_ptr() as *const TupleHead)).ob_base.ob_size as usize };
     }
@@ -66,7 +66,7 @@ pub fn tuple_get<'a>(tuple: Obj<'a>, i: usize) -> Option<Obj<'a>> {
     // construction, so no item is NULL) and `i` is in bounds; the inline item
     // array follows the head (layout confirmed by the self-check).
     unsafe {
-        let p = if super::raw_path() {
+        let p = if super::raw(super::Reader::Tuple) {
             *((tuple.as_ptr() as *const u8).add(size_of::<TupleHead>())
                 as *const *mut ffi::PyObject)
                 .add(i)

@@ -56,7 +56,7 @@ pub fn slot<'a>(
     offset: Option<usize>,
     name: &Py<pyo3::types::PyString>,
 ) -> SlotRead<'a> {
-    if let (Some(off), true) = (offset, super::raw_path()) {
+    if let (Some(off), true) = (offset, super::raw(super::Reader::Slots)) {
         // SAFETY: the plan built `offset` from a member descriptor of
         // `obj`'s exact class and checked it against tp_basicsize; a slot holds
         // NULL or a strong reference owned by the instance.
@@ -72,7 +72,7 @@ pub fn slot<'a>(
 
 /// The value in `obj`'s slot at byte `offset` (`None`: never set), read
 /// from object memory whatever the raw-path setting: for walkers that have
-/// checked `raw_path()` once for a whole object. `offset` must come from
+/// checked `raw(Reader::Slots)` once for a whole object. `offset` must come from
 /// the plan of `obj`'s exact class, like `slot`'s.
 #[inline(always)]
 pub fn slot_value(obj: Obj<'_>, offset: usize) -> Option<Obj<'_>> {

@@ -37,7 +37,7 @@ impl StrText<'_> {
 /// is cleared.
 #[inline]
 pub fn str_text(obj: Obj<'_>) -> Option<StrText<'_>> {
-    if super::raw_path() {
+    if super::raw(super::Reader::Str) {
         if let Some(t) = raw_text(obj) {
             return Some(StrText::Borrowed(t));
         }
@@ -50,7 +50,7 @@ pub fn str_text(obj: Obj<'_>) -> Option<StrText<'_>> {
 /// or the string's layout needs the C API (a legacy, not-ready string).
 #[inline]
 pub fn str_text_raw(obj: Obj<'_>) -> Option<StrText<'_>> {
-    if super::raw_path() {
+    if super::raw(super::Reader::Str) {
         raw_text(obj).map(StrText::Borrowed)
     } else {
         None
@@ -62,7 +62,7 @@ pub fn str_text_raw(obj: Obj<'_>) -> Option<StrText<'_>> {
 /// path is off or the layout needs the C API (then use `str_text`).
 #[inline(always)]
 pub fn str_text_borrowed(obj: Obj<'_>) -> Option<Text<'_>> {
-    if super::raw_path() {
+    if super::raw(super::Reader::Str) {
         raw_text(obj)
     } else {
         None

@@ -97,7 +97,7 @@ impl<'a> Emitter<'a, '_> {
         let Some((cls, Some(plan))) = &self.last_class else {
             return;
         };
-        if item.ty() != *cls || !cpython::raw_path() {
+        if item.ty() != *cls || !cpython::raw(cpython::Reader::Slots) {
             return;
         }
         for f in plan.fields() {

@@ -34,7 +34,7 @@ impl<'a> Emitter<'a, '_> {
         // becomes the opening brace as soon as its key is written (before
         // its value, whose lists may move `out` into the final bytes).
         let mut open = false;
-        if slotted && cpython::raw_path() {
+        if slotted && cpython::raw(cpython::Reader::Slots) {
             for f in fields {
                 let Some(v) = f.offset.and_then(|off| cpython::slot_value(obj, off)) else {
                     return Err(self.unset(f, None));
@@ -69,7 +69,7 @@ impl<'a> Emitter<'a, '_> {
         let ascii = usize::from(self.opts.ascii);
         let keys = 2 * usize::from(self.opts.by_alias.unwrap_or(shape.by_alias)) + ascii;
         let array = shape.array_like;
-        let raw = cpython::raw_path();
+        let raw = cpython::raw(cpython::Reader::Slots);
         let mut open = false;
         if let Some(tag) = &shape.tag {
             if array {
@@ -181,8 +181,9 @@ impl<'a> Emitter<'a, '_> {
             SlotRead::Unset(_) => return Ok(()),
             SlotRead::Failed(e) => {
                 let err = e.clone_ref(self.gil()?);
-                return Err(EmitError::new(ErrorKind::Python(err))
-                    .at(Seg::Field(extra.name_text.clone())));
+                return Err(
+                    EmitError::new(ErrorKind::Python(err)).at(Seg::Field(extra.name_text.clone()))
+                );
             }
         };
         let ty = cpython::types();
@@ -207,9 +208,12 @@ impl<'a> Emitter<'a, '_> {
         }
         // Held with the dict keys in progress: pinned if Python code runs.
         self.keys.push(d);
-        let written = self.write_entries(d, &mut first, |e, k| e.write_any_key(k), |e, x| {
-            e.write_any(x)
-        });
+        let written = self.write_entries(
+            d,
+            &mut first,
+            |e, k| e.write_any_key(k),
+            |e, x| e.write_any(x),
+        );
         self.keys.pop();
         self.pinned_keys = self.pinned_keys.min(self.keys.len());
         drop(read);

@@ -135,7 +135,8 @@ impl<'a> Emitter<'a, '_> {
 
     fn uuid_int(&self, v: Obj<'a>) -> Option<u128> {
         let off = cpython::types().uuid_int_offset?;
-        let read = cpython::slot(v, Some(off), &cpython::types().uuid_int_name);
+        let off = cpython::raw(cpython::Reader::Uuid).then_some(off);
+        let read = cpython::slot(v, off, &cpython::types().uuid_int_name);
         let int = match &read {
             cpython::SlotRead::Value(o) => *o,
             _ => return None,
