@@ -19,6 +19,11 @@
 //! value at hand) for the duration of the Python call. Containers are re-read
 //! after such a call (list length, slot pointers), never cached across it.
 
+// Second guard behind build.rs: the readers assume the GIL-build layouts
+// and that the GIL keeps objects unchanged (spec/FREE_THREADING.md).
+#[cfg(Py_GIL_DISABLED)]
+compile_error!("slotjson does not support free-threaded CPython (Py_GIL_DISABLED); see spec/FREE_THREADING.md");
+
 mod buffer;
 mod bytes;
 mod datetime;
