@@ -408,8 +408,14 @@ class _Converter:
             "enum keys need str or int values"
         )
 
-    def model(self, v: Any) -> dict[str, Any] | list[Any]:
+    def model(self, v: Any, declared: type | None = None) -> dict[str, Any] | list[Any]:
         cls = type(v)
+        if declared is not None and declared is not cls:
+            # A subclass instance in a field annotated with its base: written
+            # as the base when the base's system says so (pydantic).
+            base_spec = spec_for(declared)
+            if base_spec is not None and base_spec.as_declared:
+                cls = declared
         spec = spec_for(cls)
         assert spec is not None  # only called for model instances
         self.enter(v)
@@ -506,7 +512,7 @@ class _Converter:
         "tuple": lambda self, node, v: self.fixed_tuple(node.items, v),
         "dict": lambda self, node, v: self.mapping(v, node.key, node.value),
         "enum": lambda self, node, v: self.value(v.value),
-        "model": lambda self, node, v: self.model(v),
+        "model": lambda self, node, v: self.model(v, node.cls),
     }
 
 

@@ -72,6 +72,7 @@ class ModelSpec:
     tag: tuple[str, str | int] | None = None  # (key, value) written first
     extra: FieldSpec | None = None  # a dict (or None) whose items follow the fields
     computed: tuple[FieldSpec, ...] = ()  # read by getattr, written last
+    as_declared: bool = False  # subclass instances in a field of this type are written as this class
 
 
 def display_name(cls: type) -> str:

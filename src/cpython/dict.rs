@@ -158,3 +158,23 @@ fn same_text(a: crate::json::Text<'_>, b: crate::json::Text<'_>) -> bool {
         _ => false,
     }
 }
+
+/// Prefetch what reading `obj`'s instance dict will touch first: the word
+/// holding the dict pointer (before the header on 3.11+, inside the
+/// instance otherwise) and, when already set, the dict object itself.
+#[inline(always)]
+pub fn prefetch_instance_dict(obj: Obj<'_>) {
+    if let Some(d) = instance_dict(obj) {
+        super::prefetch(d);
+    }
+}
+
+/// Prefetch the values of `dict` (which must be a dict): walking its
+/// entries brings the entry table into cache, and each value's first line
+/// is asked for, so that the misses of the fields read later overlap.
+#[inline]
+pub fn prefetch_values(dict: Obj<'_>) {
+    for (_, v) in DictIter::new(dict) {
+        super::prefetch_wide(v);
+    }
+}

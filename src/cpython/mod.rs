@@ -44,7 +44,7 @@ pub mod selfcheck;
 pub use buffer::{container_bytes, export_bytes, HeldBuffer};
 pub use bytes::BytesBuilder;
 pub use datetime::{date_parts, datetime_parts, delta_parts, time_parts, tz_fixed_offset};
-pub use dict::{dict_field, instance_dict, DictIter};
+pub use dict::{dict_field, instance_dict, prefetch_instance_dict, prefetch_values, DictIter};
 pub use number::{float_value, int_value, IntValue};
 pub use object::{Obj, TypeRef};
 pub use pins::Pins;

@@ -48,6 +48,10 @@ impl<'a> Emitter<'a, '_> {
         // what those objects point to as well (a string's UTF-8 copy) one
         // step later measured no faster on large items and slower on small
         // ones, whose steps are too short for the previous fetch to land.
+        // Items whose values live in their instance `__dict__` (pydantic)
+        // add a step: the dict of the item two ahead, then the entries and
+        // values of the item one ahead (pydantic list: 25.5 -> 21.5 ms of
+        // CPU time for 10,000 items, against 52 ms for pydantic's dump_json).
         let mut span = None;
         for k in 1..3 {
             if range.start + k < range.end {
@@ -67,6 +71,9 @@ impl<'a> Emitter<'a, '_> {
             }
             if let Some(x) = ahead(2) {
                 self.prefetch_fields(x);
+            }
+            if let Some(x) = ahead(1) {
+                self.prefetch_dict_values(x);
             }
             if i > range.start {
                 self.out.push(b',');
@@ -100,10 +107,28 @@ impl<'a> Emitter<'a, '_> {
         if item.ty() != *cls || !cpython::raw(cpython::Reader::Slots) {
             return;
         }
+        if plan.shape.from_dict {
+            cpython::prefetch_instance_dict(item);
+        }
         for f in plan.fields() {
             if let Some(v) = f.offset.and_then(|off| cpython::slot_value(item, off)) {
                 cpython::prefetch_wide(v);
             }
+        }
+    }
+
+    /// For a class whose values live in the instance `__dict__` (a third
+    /// step: the dict was fetched a step ago), the dict's entries and values.
+    #[inline(always)]
+    fn prefetch_dict_values(&self, item: Obj<'a>) {
+        let Some((cls, Some(plan))) = &self.last_class else {
+            return;
+        };
+        if !plan.shape.from_dict || item.ty() != *cls {
+            return;
+        }
+        if let Some(d) = cpython::instance_dict(item) {
+            cpython::prefetch_values(d);
         }
     }
 }

@@ -60,6 +60,20 @@ impl<'a> Emitter<'a, '_> {
         Ok(())
     }
 
+    /// An instance of a subclass of `plan.cls` written with `plan` (the
+    /// plan is `as_declared`): its slot offsets, if any, lie in the base's
+    /// part of the layout, which every subclass instance shares.
+    pub(super) fn write_model_as_declared(&mut self, plan: &ModelPlan, obj: Obj<'a>) -> Result<()> {
+        debug_assert!(obj.ty().is_subtype(plan.cls));
+        if !plan.shape.general || !obj.ty().is_subtype(plan.cls) {
+            return Err(EmitError::new(ErrorKind::Other(format!(
+                "plan for {} used on another class",
+                plan.name
+            ))));
+        }
+        self.write_model_general(plan, obj)
+    }
+
     /// A model whose plan has more than fields read from slots (see
     /// `plan::Shape`): keys chosen by `by_alias`, values from the instance
     /// `__dict__`, an array form, a tag, extra items, computed values.

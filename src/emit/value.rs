@@ -198,6 +198,9 @@ impl<'a> Emitter<'a, '_> {
                 if t == plan.cls {
                     self.write_model(plan, v)
                 } else if t.is_subtype(plan.cls) {
+                    if plan.shape.as_declared {
+                        return self.write_model_as_declared(plan, v);
+                    }
                     match self.model_plan(t)? {
                         Some(sub) => self.write_model(&sub, v),
                         None => Err(self.mismatch(node, v)),

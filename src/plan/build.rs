@@ -172,6 +172,8 @@ fn shape(py: Python<'_>, ty: TypeRef, spec: &Bound<'_, PyAny>) -> PyResult<Shape
     Ok(Shape {
         general: by_alias || array_like || tag.is_some() || extra.is_some() || in_dict || has_computed,
         by_alias,
+        from_dict: in_dict,
+        as_declared: spec.getattr("as_declared")?.extract()?,
         array_like,
         tag,
         extra,

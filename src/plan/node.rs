@@ -204,6 +204,12 @@ pub struct Shape {
     pub general: bool,
     /// Keys by alias unless the call says otherwise (`by_alias=`).
     pub by_alias: bool,
+    /// Some field is read from the instance `__dict__` (what to prefetch).
+    pub from_dict: bool,
+    /// An instance of a subclass, in a field annotated with this class, is
+    /// written with this plan (the spec's `as_declared`; only for plans that
+    /// read no slot of the subclass's own: see `Builder`).
+    pub as_declared: bool,
     /// Write the values as a JSON array, in field order, without keys.
     pub array_like: bool,
     /// A constant written first: `"key":value` (an object) or `value` (an

@@ -417,3 +417,21 @@ def test_import_needs_none_of_the_model_packages():
 def test_describe_shows_dict_reads():
     text = slotjson.describe(PR)
     assert "number" in text and "__dict__" in text
+
+
+def test_pydantic_subclass_in_a_field_is_written_as_the_annotated_model():
+    class Base(BaseModel):
+        a: int
+
+    class Child(Base):
+        b: int
+
+    class Holder(BaseModel):
+        item: Base
+        items: list[Base]
+
+    holder = Holder(item=Child(a=1, b=2), items=[Base(a=3), Child(a=4, b=5)])
+    assert assert_oracle(holder) == holder.model_dump_json().encode() == (
+        b'{"item":{"a":1},"items":[{"a":3},{"a":4}]}'
+    )
+    assert slotjson.dumps(Child(a=1, b=2)) == b'{"a":1,"b":2}'  # its own class at the top

@@ -102,6 +102,9 @@ def build(cls: type) -> _spec.ModelSpec:
         by_alias=bool(config.get("serialize_by_alias", False)),
         extra=extra,
         computed=computed,
+        # As pydantic serializes a field by its annotation: an instance of a
+        # subclass is written with the annotated model's fields.
+        as_declared=True,
     )
 
 
