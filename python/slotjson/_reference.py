@@ -467,6 +467,8 @@ class _Converter:
                 return slot.__get__(v, cls)
             except AttributeError:
                 raise self.error(f"attribute '{field.name}' is not set") from None
+            except Exception as error:  # a descriptor of another class, planted on cls
+                raise self.raised(error) from error
         try:
             return getattr(v, field.name)
         except AttributeError as error:

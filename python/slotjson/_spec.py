@@ -5,8 +5,13 @@ A ``ModelSpec`` is what both encoders follow: the Rust plan builder
 Its attribute names are a contract with ``src/`` (see spec/TYPES.md).
 
 Caching: each class stores its own ``__slotjson_spec__`` and
-``__slotjson_plan__``; only the class's own ``__dict__`` counts, so a subclass
-never reuses its base's spec. Specs are cached all-or-nothing for the graph of
+``__slotjson_plan__``; only the class's own namespace counts, so a subclass
+never reuses its base's spec. The namespace is read through ``type``'s own
+``__dict__`` descriptor (``own_namespace``), never through the class's
+attributes, so a metaclass that overrides ``__getattribute__`` or
+``__dict__`` can neither hide a cached spec or plan nor forge one; the
+native encoder reads the same namespace directly, and uses a plan only if
+it was built for that very class. Specs are cached all-or-nothing for the graph of
 model classes reachable from the compiled class: once a class has a spec,
 every class it refers to has one too, and a ``SpecError`` anywhere in the
 graph is raised before anything is cached (both encoders therefore fail on
@@ -75,6 +80,29 @@ class ModelSpec:
     as_declared: bool = False  # subclass instances in a field of this type are written as this class
 
 
+# The real namespace and MRO of a class, whatever its metaclass defines.
+_namespace_of = type.__dict__["__dict__"].__get__
+_mro_of = type.__dict__["__mro__"].__get__
+
+
+def own_namespace(cls: type) -> Any:
+    """``cls``'s own namespace (a read-only mapping), bypassing metaclass hooks."""
+    return _namespace_of(cls)
+
+
+def _own_spec(cls: type) -> ModelSpec | None:
+    spec = _namespace_of(cls).get("__slotjson_spec__")
+    # Only a spec compiled for this class (not one copied from another).
+    return spec if type(spec) is ModelSpec and spec.cls is cls else None
+
+
+def _own_plan(cls: type) -> Any:
+    plan = _namespace_of(cls).get("__slotjson_plan__")
+    if plan is None or getattr(type(plan), "__module__", None) != "slotjson._native":
+        return None
+    return plan if plan.cls is cls else None
+
+
 def display_name(cls: type) -> str:
     """``__qualname__`` without the ``func.<locals>.`` noise of local classes."""
     return cls.__qualname__.rpartition("<locals>.")[2]
@@ -82,7 +110,7 @@ def display_name(cls: type) -> str:
 
 def spec_for(cls: type) -> ModelSpec | None:
     """The spec of dataclass ``cls`` (compiling its graph if needed), else None."""
-    spec: ModelSpec | None = cls.__dict__.get("__slotjson_spec__")
+    spec = _own_spec(cls) if isinstance(cls, type) else None
     if spec is not None:
         return spec
     if reader_for(cls) is None:
@@ -97,14 +125,14 @@ def plan_for(cls: type) -> Any:
     The native encoder calls this when it meets a dataclass without a plan.
     Raises ``SpecError`` for unsupported annotations anywhere in the graph.
     """
-    plan = cls.__dict__.get("__slotjson_plan__")
+    plan = _own_plan(cls) if isinstance(cls, type) else None
     if plan is not None:
         return plan
     if reader_for(cls) is None:
         return None
     with _lock:
         specs = _compile_graph(cls)
-        missing = [spec for spec in specs if "__slotjson_plan__" not in spec.cls.__dict__]
+        missing = [spec for spec in specs if _own_plan(spec.cls) is None]
         if missing:
             from . import _native  # lazily: the pure-Python modules never need it
 
@@ -113,7 +141,7 @@ def plan_for(cls: type) -> Any:
                 raise RuntimeError("build_plans returned a wrong number of plans")
             for spec, built in zip(missing, plans):
                 type.__setattr__(spec.cls, "__slotjson_plan__", built)
-        return cls.__dict__["__slotjson_plan__"]
+        return _own_plan(cls)
 
 
 def compile(cls: type) -> type:
@@ -146,7 +174,7 @@ def _compile_graph(root: type) -> list[ModelSpec]:
         if id(cls) in seen:
             continue
         seen.add(id(cls))
-        spec = cls.__dict__.get("__slotjson_spec__")
+        spec = _own_spec(cls)
         if spec is None:
             spec = _build_spec(cls)
             new.append(spec)
@@ -286,10 +314,11 @@ def _slot_of(cls: type, name: str) -> types.MemberDescriptorType | None:
     A property or plain class attribute that shadows it (or no slot at all)
     means the value must be read with getattr.
     """
-    for klass in cls.__mro__:
-        if name in klass.__dict__:
-            found = klass.__dict__[name]
-            return found if isinstance(found, types.MemberDescriptorType) else None
+    for klass in _mro_of(cls):
+        namespace = _namespace_of(klass)
+        if name in namespace:
+            found = namespace[name]
+            return found if type(found) is types.MemberDescriptorType else None
     return None
 
 

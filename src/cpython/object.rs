@@ -131,6 +131,51 @@ impl TypeRef {
         TypeRef(unsafe { (*(self.0 as *mut ffi::PyObject)).ob_type })
     }
 
+    /// The value stored under `name` in the type's own namespace (its
+    /// `tp_dict`, what `type.__dict__` shows), not inherited and not looked
+    /// up through the metatype: no `__getattribute__`, `__getattr__` or
+    /// `__dict__` override of a metaclass is consulted, and no Python code
+    /// runs (`name` is an exact str, hashed and compared natively).
+    pub fn own_attr<'py>(
+        self,
+        py: Python<'py>,
+        name: &Bound<'py, pyo3::types::PyString>,
+    ) -> Option<Bound<'py, PyAny>> {
+        // SAFETY: a live type object with the GIL held. Before 3.12 the type
+        // dict is the `tp_dict` field (a borrowed reference, NULL only
+        // before PyType_Ready); from 3.12 `PyType_GetDict` gives a new
+        // reference (builtin static types keep theirs elsewhere). The item
+        // is borrowed from the dict and turned into a new reference at once.
+        unsafe {
+            #[cfg(Py_3_12)]
+            let dict = {
+                let d = ffi::PyType_GetDict(self.0);
+                if d.is_null() {
+                    ffi::PyErr_Clear();
+                    return None;
+                }
+                Bound::from_owned_ptr(py, d)
+            };
+            #[cfg(not(Py_3_12))]
+            let dict = {
+                let d = (*self.0).tp_dict;
+                if d.is_null() {
+                    return None;
+                }
+                Bound::from_borrowed_ptr(py, d)
+            };
+            if ffi::PyDict_Check(dict.as_ptr()) == 0 {
+                return None;
+            }
+            let item = ffi::PyDict_GetItemWithError(dict.as_ptr(), name.as_ptr());
+            if item.is_null() {
+                ffi::PyErr_Clear();
+                return None;
+            }
+            Some(Bound::from_borrowed_ptr(py, item))
+        }
+    }
+
     /// A new strong reference to the type (needs the GIL: `py`).
     pub fn to_bound<'py>(self, py: Python<'py>) -> Bound<'py, PyAny> {
         // SAFETY: live type object, GIL held.

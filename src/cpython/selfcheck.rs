@@ -535,6 +535,13 @@ fn check_slots(py: Python<'_>, f: &mut Failures) -> PyResult<()> {
         ("c", Some(inst.getattr("c")?.as_ptr())),
     ] {
         let descr = cls.getattr("__dict__")?.get_item(attr)?;
+        expect!(
+            f,
+            Reader::Slots,
+            slots::member_owner(&descr).map(|t| t.addr())
+                == Some(descr.getattr("__objclass__")?.as_ptr() as usize),
+            "slot {attr}: PyDescr_TYPE differs from __objclass__"
+        );
         let Some(off) = slots::member_offset_for(cty, &descr) else {
             f.push(
                 Reader::Slots,

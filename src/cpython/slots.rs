@@ -6,32 +6,90 @@ use super::object::{Obj, Owned, TypeRef};
 use pyo3::ffi;
 use pyo3::prelude::*;
 
-/// The byte offset of an object slot described by `descr`, if `descr` is a
-/// member descriptor of kind `T_OBJECT_EX` (what `__slots__` creates).
-pub fn member_offset(descr: &Bound<'_, PyAny>) -> Option<usize> {
-    // SAFETY: comparing the descriptor's type with the static member
-    // descriptor type; only then reading its PyMemberDef (layout confirmed by
-    // the self-check, which runs before any plan is built).
+/// `descr`'s `PyMemberDef` if `descr` is exactly a member descriptor
+/// (`types.MemberDescriptorType`, not a subclass or look-alike), with the
+/// class that defines it (`PyDescr_TYPE`).
+fn member_def<'d>(descr: &'d Bound<'_, PyAny>) -> Option<(&'d MemberDef, TypeRef)> {
+    // SAFETY: the descriptor's type is compared with the static member
+    // descriptor type before its struct is read; the self-check confirmed
+    // that struct's size (`member_descriptor: tp_basicsize`). A member
+    // descriptor keeps its PyMemberDef and its defining type alive.
     unsafe {
         let p = descr.as_ptr();
         if (*p).ob_type != std::ptr::addr_of_mut!(ffi::PyMemberDescr_Type) {
             return None;
         }
-        let def = (*(p as *const MemberDescrObject)).d_member;
-        if def.is_null() || (*def).type_code != T_OBJECT_EX || (*def).offset <= 0 {
+        let m = &*(p as *const MemberDescrObject);
+        let owner = m.d_common.d_type;
+        if m.d_member.is_null() || owner.is_null() || ffi::PyType_Check(owner) == 0 {
             return None;
         }
-        Some((*def).offset as usize)
+        Some((&*m.d_member, TypeRef(owner as *mut ffi::PyTypeObject)))
     }
 }
 
-/// The slot offset usable on exact instances of `cls`: `descr`'s offset if
-/// the pointer at that offset lies inside `cls`'s instance size.
+/// The class that defines member descriptor `descr` (for the self-check).
+pub(super) fn member_owner(descr: &Bound<'_, PyAny>) -> Option<TypeRef> {
+    member_def(descr).map(|(_, owner)| owner)
+}
+
+/// `Py_RELATIVE_OFFSET` (3.12+): an offset relative to the end of the base
+/// class's data, not to the object's start.
+const RELATIVE_OFFSET: std::os::raw::c_int = 8;
+
+/// The byte offset at which every instance of `cls` (exactly `cls`) holds
+/// the object slot that `descr` describes, or `None` when `descr` must not
+/// be read by offset on `cls`'s instances (read it by attribute lookup).
+///
+/// This is the one place where an offset for a raw read is decided. It
+/// trusts nothing Python-level (not the descriptor's `__objclass__`, not a
+/// spec): the checks are made on the native structs, and they are:
+/// - `descr` is exactly a member descriptor (`PyMemberDescr_Type`);
+/// - its member is `Py_T_OBJECT_EX` (what `__slots__`, attrs and
+///   msgspec.Struct fields create: a `PyObject *` that may be NULL), with an
+///   absolute offset;
+/// - the class that defines it (`PyDescr_TYPE`) is `cls` or a base of `cls`
+///   (`PyType_IsSubtype`, along the MRO), so `cls`'s instances share that
+///   class's layout up to its `tp_basicsize`;
+/// - neither class has variable-size items (`tp_itemsize == 0`);
+/// - the pointer lies after the object header and inside the instance size
+///   of both classes, pointer-aligned, and is not `cls`'s `__dict__` or
+///   `__weakref__` pointer.
+///
+/// A descriptor of another class planted on `cls` (`D.x = Other.a`), a
+/// forged `__slots__`, spec or `__dict__`, all fail one of these checks.
 pub fn member_offset_for(cls: TypeRef, descr: &Bound<'_, PyAny>) -> Option<usize> {
-    let off = member_offset(descr)?;
-    // SAFETY: reading tp_basicsize of a live type object.
-    let size = unsafe { (*cls.0).tp_basicsize } as usize;
-    (off + std::mem::size_of::<*mut ffi::PyObject>() <= size).then_some(off)
+    let (def, owner) = member_def(descr)?;
+    if def.type_code != T_OBJECT_EX || def.flags & RELATIVE_OFFSET != 0 {
+        return None;
+    }
+    if !cls.is_subtype(owner) {
+        return None;
+    }
+    let ptr = std::mem::size_of::<*mut ffi::PyObject>();
+    let header = std::mem::size_of::<ffi::PyObject>() as isize;
+    // SAFETY: plain fields of two live type objects.
+    let (size, owner_size, items, dict, weak) = unsafe {
+        let c = &*cls.0;
+        let o = &*owner.0;
+        (
+            c.tp_basicsize,
+            o.tp_basicsize,
+            c.tp_itemsize | o.tp_itemsize,
+            c.tp_dictoffset,
+            c.tp_weaklistoffset,
+        )
+    };
+    let off = def.offset;
+    let end = off.checked_add(ptr as isize)?;
+    let fits = off >= header
+        && off % ptr as isize == 0
+        && end <= size
+        && end <= owner_size
+        && items == 0
+        && off != dict
+        && off != weak;
+    fits.then_some(off as usize)
 }
 
 /// What reading a field gave.

@@ -76,7 +76,7 @@ pub fn init_types(py: Python<'_>) -> PyResult<()> {
         .getattr("__dict__")?
         .get_item("int")
         .ok()
-        .and_then(|d| super::slots::member_offset(&d));
+        .and_then(|d| super::slots::member_offset_for(uuid, &d));
     let utc = dt.getattr("timezone")?.getattr("utc")?;
     let utc_addr = utc.as_ptr() as usize;
     std::mem::forget(utc);

@@ -58,14 +58,17 @@ impl PyPlan {
     }
 }
 
-/// The class's own compiled plan, if it has one (an inherited attribute
-/// belongs to a base class and does not count).
+/// The class's own compiled plan, if it has one: the `__slotjson_plan__`
+/// entry of the class's own namespace (an inherited attribute belongs to a
+/// base class and does not count), read natively so that no metaclass hook
+/// can hide or forge it, and only if it is a plan built for this very class
+/// (a plan copied onto another class is ignored). `slotjson._spec` stores
+/// plans with `type.__setattr__`, into that same namespace.
 pub fn plan_of(cls: &Bound<'_, PyAny>) -> Option<Arc<ModelPlan>> {
     let ty = TypeRef::from_bound(cls)?;
-    let attr = cls
-        .getattr(pyo3::intern!(cls.py(), "__slotjson_plan__"))
-        .ok()?;
-    let plan = attr.cast::<PyPlan>().ok()?.get().plan.clone();
+    let py = cls.py();
+    let attr = ty.own_attr(py, pyo3::intern!(py, "__slotjson_plan__"))?;
+    let plan = attr.cast_exact::<PyPlan>().ok()?.get().plan.clone();
     (plan.cls == ty).then_some(plan)
 }
 
