@@ -130,8 +130,9 @@ class _Converter:
 
     ``path`` holds tagged segments of the value being converted; ``active``
     the ids of the containers and models open on that path (cycle check),
-    ``depth`` their number, and ``hooks`` the number of default= calls whose
-    result is being converted. Both counts are limited by ``max_depth``.
+    ``depth`` their number, and ``hooks`` the number of unwrapping steps
+    (Enum values, default= results) whose result is being converted. Both
+    counts are limited by ``max_depth``.
     Errors abort the whole conversion, so none of this is restored on error.
     """
 
@@ -202,7 +203,7 @@ class _Converter:
         if is_model_class(type(v)):
             return self.model(v)
         if isinstance(v, enum.Enum):
-            return self.value(self.enum_value(v))
+            return self.unwrapped(self.enum_value(v))
         if isinstance(v, str):
             return self.string(v)
         if isinstance(v, int):
@@ -242,8 +243,16 @@ class _Converter:
             # again would most likely loop (e.g. a hook that returns its
             # argument for types it does not handle).
             raise self.error(f"default= hook returned unsupported type {name}")
+        return self.unwrapped(result)
+
+    def unwrapped(self, v: Any) -> Any:
+        """Convert ``v``, reached by unwrapping (an Enum's value, a hook's
+        result): one more step toward ``max_depth``, so a value that unwraps
+        to itself ends with ``maximum depth N exceeded``."""
+        if self.hooks >= self.max_depth:
+            raise self.too_deep()
         self.hooks += 1
-        converted = self.value(result)
+        converted = self.value(v)
         self.hooks -= 1
         return converted
 
@@ -513,7 +522,7 @@ class _Converter:
         "list": lambda self, node, v: self.sequence(v, node.item),
         "tuple": lambda self, node, v: self.fixed_tuple(node.items, v),
         "dict": lambda self, node, v: self.mapping(v, node.key, node.value),
-        "enum": lambda self, node, v: self.value(v.value),
+        "enum": lambda self, node, v: self.unwrapped(v.value),
         "model": lambda self, node, v: self.model(v, node.cls),
     }
 

@@ -49,8 +49,11 @@ pub struct Emitter<'a, 'py> {
     /// The last class met in an `Any` position and its plan (None: not a
     /// dataclass), so lists of models look their class up once.
     last_class: Option<(TypeRef, Option<Arc<ModelPlan>>)>,
-    /// Nested `default=` hook calls (bounded by max_depth).
-    hook_depth: u32,
+    /// Unwrapping steps in progress around the value: Enum values and
+    /// `default=` results being written (bounded by max_depth, like
+    /// containers, so a value that unwraps to itself cannot recurse
+    /// without end).
+    unwraps: u32,
     /// The lowest stack address the recursion may reach on this thread.
     stack_floor: usize,
     /// Dict keys whose values are being written (for error paths; pinned
@@ -89,7 +92,7 @@ impl<'a, 'py> Emitter<'a, 'py> {
             opts,
             stack: Vec::new(),
             last_class: None,
-            hook_depth: 0,
+            unwraps: 0,
             stack_floor: cpython::stack_floor(),
             keys: Vec::new(),
             pins: cpython::Pins::default(),
@@ -138,6 +141,24 @@ impl<'a, 'py> Emitter<'a, 'py> {
         }
         self.stack.push(obj);
         Ok(())
+    }
+
+    /// Write `v`, which `self` reached by unwrapping a value (an Enum's
+    /// value, a `default=` result), as `write_any` does: one more step
+    /// toward `max_depth`, and the same stack check as `enter`.
+    #[inline]
+    fn write_unwrapped(&mut self, v: Obj<'a>) -> Result<()> {
+        if self.unwraps >= self.opts.max_depth {
+            return Err(EmitError::new(ErrorKind::Depth(self.opts.max_depth)));
+        }
+        if cpython::stack_pointer() < self.stack_floor {
+            let levels = self.stack.len() + self.unwraps as usize;
+            return Err(EmitError::new(ErrorKind::StackDepth(levels)));
+        }
+        self.unwraps += 1;
+        let written = self.write_any(v);
+        self.unwraps -= 1;
+        written
     }
 
     #[inline(always)]

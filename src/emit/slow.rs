@@ -147,7 +147,7 @@ impl<'a, 'py> Emitter<'a, 'py> {
     pub(super) fn write_enum_slow(&mut self, v: Obj<'a>) -> Result<()> {
         let value = self.enum_value(v)?.unbind();
         let value = value.into_bound(self.gil()?);
-        self.write_any(Obj::held(&value))
+        self.write_unwrapped(Obj::held(&value))
     }
 
     /// An unsupported value: through the `default=` hook, or an error.
@@ -158,7 +158,7 @@ impl<'a, 'py> Emitter<'a, 'py> {
                 v.ty().to_bound(py).unbind(),
             )));
         };
-        if self.hook_depth >= self.opts.max_depth {
+        if self.unwraps >= self.opts.max_depth {
             return Err(EmitError::new(ErrorKind::Depth(self.opts.max_depth)));
         }
         let result = {
@@ -173,10 +173,7 @@ impl<'a, 'py> Emitter<'a, 'py> {
                 r.ty().to_bound(py).unbind(),
             )));
         }
-        self.hook_depth += 1;
-        let written = self.write_any(r);
-        self.hook_depth -= 1;
-        written
+        self.write_unwrapped(r)
     }
 
     /// `v == default` for omit-if-default.

@@ -190,7 +190,7 @@ impl<'a> Emitter<'a, '_> {
             Kind::Uuid if is::of(t, ty.uuid) => self.write_uuid_obj(v),
             Kind::Decimal if is::of(t, ty.decimal) => self.write_str_of(v, ty.decimal),
             Kind::Enum(table) => match table.value_of(v.addr()) {
-                Some(value) => self.write_any(Obj::of_py(value)),
+                Some(value) => self.write_unwrapped(Obj::of_py(value)),
                 None if is::of(t, table.cls) => self.write_enum_slow(v),
                 None => Err(self.mismatch(node, v)),
             },
