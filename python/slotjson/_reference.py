@@ -25,12 +25,11 @@ from typing import Any
 from ._errors import FIELD, INDEX, KEY, EncodeError, encode_error
 from ._spec import spec_for
 from ._readers import is_model_class
-from ._types import Node
+from ._types import Node, temporal_rule
 
 __all__ = ["iso_duration", "to_builtins"]
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
-_ZERO = dt.timedelta(0)
 _MICROSECOND = dt.timedelta(microseconds=1)
 _EMPTY_CHECKS: tuple[tuple[type, Callable[[Any], int]], ...] = (
     (str, str.__len__),
@@ -217,7 +216,7 @@ class _Converter:
         if isinstance(v, dt.datetime):
             return self.datetime(v)
         if isinstance(v, dt.date):
-            return dt.date.isoformat(v)
+            return self.date(v)
         if isinstance(v, dt.time):
             return self.time(v)
         if isinstance(v, dt.timedelta):
@@ -313,25 +312,44 @@ class _Converter:
             return None
         raise self.error(f'float {x!r} is not allowed in JSON (use nan="null")')
 
-    def datetime(self, v: dt.datetime) -> str:
+    def datetime(self, v: dt.datetime) -> str | None:
+        if type(v) is not dt.datetime and (rule := temporal_rule(type(v), dt.datetime)):
+            return self.temporal_override(v, rule)
+        return self.with_offset(dt.datetime.isoformat, v)
+
+    def date(self, v: dt.date) -> str | None:
+        if type(v) is not dt.date and (rule := temporal_rule(type(v), dt.date)):
+            return self.temporal_override(v, rule)
+        return dt.date.isoformat(v)
+
+    def time(self, v: dt.time) -> str | None:
+        if type(v) is not dt.time and (rule := temporal_rule(type(v), dt.time)):
+            return self.temporal_override(v, rule)
+        return self.with_offset(dt.time.isoformat, v)
+
+    def with_offset(self, isoformat: Callable[..., str], v: Any) -> str:
+        # The base class's isoformat asks the tzinfo for the offset once and
+        # checks it (ValueError beyond ±24h, TypeError for a non-timedelta);
+        # Exceptions from it are wrapped like the native encoder's.
         try:
-            offset = dt.datetime.utcoffset(v)
+            text = isoformat(v, timespec=self.timespec)
         except Exception as error:
             raise self.raised(error) from error
-        text = dt.datetime.isoformat(v, timespec=self.timespec)
-        if self.utc_z and offset == _ZERO:
-            text = text[:-6] + "Z"  # drop "+00:00"
+        if self.utc_z and text.endswith("+00:00"):
+            text = text[:-6] + "Z"  # a zero offset (others end in seconds or minutes)
         return text
 
-    def time(self, v: dt.time) -> str:
+    def temporal_override(self, v: Any, rule: str) -> str | None:
+        """A date/time subclass that is not read field by field (see ``temporal_rule``)."""
+        if rule == "null":
+            return None
         try:
-            offset = dt.time.utcoffset(v)
+            text = v.isoformat()
         except Exception as error:
             raise self.raised(error) from error
-        text = dt.time.isoformat(v, timespec=self.timespec)
-        if self.utc_z and offset == _ZERO:
-            text = text[:-6] + "Z"
-        return text
+        if not isinstance(text, str):
+            raise self.error(f"{type(v).__name__}.isoformat() returned {type(text).__name__}, not str")
+        return self.string(text)
 
     def timedelta(self, v: dt.timedelta) -> str | float:
         if self.timedelta_seconds:
@@ -514,7 +532,7 @@ class _Converter:
         "bool": lambda self, node, v: v,
         "none": lambda self, node, v: None,
         "datetime": lambda self, node, v: self.datetime(v),
-        "date": lambda self, node, v: dt.date.isoformat(v),
+        "date": lambda self, node, v: self.date(v),
         "time": lambda self, node, v: self.time(v),
         "timedelta": lambda self, node, v: self.timedelta(v),
         "uuid": lambda self, node, v: uuid.UUID.__str__(v),

@@ -33,7 +33,9 @@ __all__ = [
     "ScalarType",
     "TupleType",
     "UnionType",
+    "is_missing_sentinel",
     "model_classes",
+    "temporal_rule",
 ]
 
 
@@ -151,6 +153,60 @@ def model_classes(node: Node) -> Iterator[type]:
     elif isinstance(node, (UnionType, TupleType)):
         for child in node.choices if isinstance(node, UnionType) else node.items:
             yield from model_classes(child)
+
+
+# Classes whose instances stand for "no value" although they subclass a
+# datetime type, by (module, qualname) of the class or of a base between it
+# and the datetime type, so that recognising them needs no import:
+# pandas.NaT (a datetime subclass whose fields mean nothing; pandas 3 shows
+# its class as pandas.api.typing.NaTType, a subclass of
+# pandas._libs.tslibs.nattype._NaT). pandas writes it as null; reading its
+# fields would give a made-up date.
+MISSING_SENTINELS: frozenset[tuple[str, str]] = frozenset(
+    {
+        ("pandas._libs.tslibs.nattype", "NaTType"),
+        ("pandas._libs.tslibs.nattype", "_NaT"),
+        ("pandas.api.typing", "NaTType"),
+    }
+)
+
+# A class's real attributes, whatever its metaclass defines.
+_type_module = type.__dict__["__module__"].__get__
+_type_qualname = type.__dict__["__qualname__"].__get__
+_type_namespace = type.__dict__["__dict__"].__get__
+_type_mro = type.__dict__["__mro__"].__get__
+
+
+def is_missing_sentinel(cls: type) -> bool:
+    """Whether ``cls`` or one of its bases is a known missing-value sentinel
+    class (``pandas.NaT``'s): its instances are written ``null``."""
+    for klass in _type_mro(cls):
+        try:
+            if (_type_module(klass), _type_qualname(klass)) in MISSING_SENTINELS:
+                return True
+        except (AttributeError, TypeError):
+            continue
+    return False
+
+
+def temporal_rule(cls: type, base: type) -> str | None:
+    """How an instance of ``cls``, a strict subclass of ``base`` (``datetime``,
+    ``date`` or ``time``), is written by both encoders.
+
+    ``"null"`` for a missing-value sentinel (``pandas.NaT``); ``"isoformat"``
+    when a class between ``cls`` and ``base`` in the MRO defines
+    ``isoformat`` (its text is what the class says it is); ``None`` to read
+    the fields like ``base``'s own (overrides of ``utcoffset``, ``tzname``,
+    ``__str__`` do not change what ``base.isoformat`` writes).
+    """
+    if is_missing_sentinel(cls):
+        return "null"
+    for klass in _type_mro(cls):
+        if klass is base:
+            return None
+        if "isoformat" in _type_namespace(klass):
+            return "isoformat"
+    return None
 
 
 def is_dataclass_type(obj: object) -> bool:

@@ -55,8 +55,7 @@ impl<'a> Emitter<'a, '_> {
         } else if t == ty.datetime {
             return self.write_datetime_obj(v);
         } else if t == ty.date {
-            self.write_date_obj(v);
-            return Ok(());
+            return self.write_date_obj(v);
         } else if t == ty.time {
             return self.write_time_obj(v);
         } else if t == ty.timedelta {
@@ -88,8 +87,7 @@ impl<'a> Emitter<'a, '_> {
         } else if is::datetime(t) {
             self.write_datetime_obj(v)
         } else if is::date(t) {
-            self.write_date_obj(v);
-            Ok(())
+            self.write_date_obj(v)
         } else if t.is_subtype(ty.time) {
             self.write_time_obj(v)
         } else if t.is_subtype(ty.timedelta) {

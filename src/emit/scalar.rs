@@ -74,12 +74,16 @@ impl<'a> Emitter<'a, '_> {
 
     #[inline]
     pub(super) fn write_datetime_obj(&mut self, v: Obj<'a>) -> Result<()> {
+        let types = cpython::types();
+        if v.ty() != types.datetime && self.write_temporal_subclass(v, types.datetime)? {
+            return Ok(());
+        }
         let (date, time, tz) = cpython::datetime_parts(v);
         let offset = match tz {
             None => None,
             Some(tz) => match cpython::tz_fixed_offset(tz) {
                 Some(off) => Some(off),
-                None => self.utcoffset(tz, Some(v))?,
+                None => self.utcoffset(v, types.datetime)?,
             },
         };
         json::temporal::write_datetime(&mut self.out, date, time, offset, self.opts.time);
@@ -87,18 +91,27 @@ impl<'a> Emitter<'a, '_> {
     }
 
     #[inline]
-    pub(super) fn write_date_obj(&mut self, v: Obj<'a>) {
+    pub(super) fn write_date_obj(&mut self, v: Obj<'a>) -> Result<()> {
+        let types = cpython::types();
+        if v.ty() != types.date && self.write_temporal_subclass(v, types.date)? {
+            return Ok(());
+        }
         json::temporal::write_date(&mut self.out, cpython::date_parts(v));
+        Ok(())
     }
 
     #[inline]
     pub(super) fn write_time_obj(&mut self, v: Obj<'a>) -> Result<()> {
+        let types = cpython::types();
+        if v.ty() != types.time && self.write_temporal_subclass(v, types.time)? {
+            return Ok(());
+        }
         let (time, tz) = cpython::time_parts(v);
         let offset = match tz {
             None => None,
             Some(tz) => match cpython::tz_fixed_offset(tz) {
                 Some(off) => Some(off),
-                None => self.utcoffset(tz, None)?,
+                None => self.utcoffset(v, types.time)?,
             },
         };
         json::temporal::write_time(&mut self.out, time, offset, self.opts.time);

@@ -69,33 +69,88 @@ impl<'a, 'py> Emitter<'a, 'py> {
         self.model_plan(v.ty())
     }
 
-    /// `tz.utcoffset(dt)` in microseconds (`dt` None for a `time`'s tzinfo).
-    pub(super) fn utcoffset(&mut self, tz: Obj<'a>, dt: Option<Obj<'a>>) -> Result<Option<i64>> {
-        self.pin(dt.unwrap_or(tz))?;
+    /// `v.utcoffset()` in microseconds, through `base.utcoffset` (`base` is
+    /// `datetime` or `time`: a subclass's own `utcoffset` is ignored, as
+    /// `isoformat` ignores it). CPython checks the tzinfo's answer there,
+    /// so this raises what `isoformat()` raises for it: `ValueError` for
+    /// an offset of ±24 hours or more, `TypeError` for a value that is not
+    /// None or a timedelta (subclasses are fine, read as timedeltas).
+    pub(super) fn utcoffset(&mut self, v: Obj<'a>, base: TypeRef) -> Result<Option<i64>> {
+        self.pin(v)?;
         let py = self.gil()?;
-        let arg = dt
-            .map(|d| d.to_bound(py))
-            .unwrap_or_else(|| py.None().into_bound(py));
-        let off = tz
+        let off = base
             .to_bound(py)
-            .call_method1(pyo3::intern!(py, "utcoffset"), (arg,))
+            .call_method1(pyo3::intern!(py, "utcoffset"), (v.to_bound(py),))
             .map_err(|e| EmitError::new(ErrorKind::Python(e)))?;
         if off.is_none() {
             return Ok(None);
         }
-        if Obj::held(&off).ty() != cpython::types().timedelta {
+        let delta = Obj::held(&off);
+        if !delta.ty().is_subtype(cpython::types().timedelta) {
             let msg = format!(
-                "{}.utcoffset() returned {}, not a timedelta",
-                tz.ty().to_bound(py),
+                "tzinfo.utcoffset() must return None or timedelta, not '{}'",
                 off.get_type()
             );
             return Err(EmitError::new(ErrorKind::Other(msg)));
         }
-        let d = cpython::delta_parts(Obj::held(&off));
-        Ok(Some(
-            (i64::from(d.days) * 86_400 + i64::from(d.seconds)) * 1_000_000
-                + i64::from(d.microseconds),
-        ))
+        let d = cpython::delta_parts(delta);
+        let us = (i64::from(d.days) * 86_400 + i64::from(d.seconds)) * 1_000_000
+            + i64::from(d.microseconds);
+        if us.unsigned_abs() >= 86_400_000_000 {
+            // CPython refuses these before we see them; never format one.
+            return Err(EmitError::new(ErrorKind::Other(
+                "offset must be a timedelta strictly between -timedelta(hours=24) and timedelta(hours=24)".into(),
+            )));
+        }
+        Ok(Some(us))
+    }
+
+    /// A strict subclass of `base` (`datetime`, `date` or `time`): written
+    /// here and `true` when `slotjson._types.temporal_rule` says it is not
+    /// read field by field (a known missing-value sentinel such as
+    /// `pandas.NaT` is `null`; a class that overrides `isoformat` is its
+    /// `isoformat()` text); `false` to read its fields like the base's.
+    #[cold]
+    pub(super) fn write_temporal_subclass(&mut self, v: Obj<'a>, base: TypeRef) -> Result<bool> {
+        self.pin(v)?;
+        let py = self.gil()?;
+        let rule = py
+            .import(pyo3::intern!(py, "slotjson._types"))
+            .and_then(|m| {
+                m.call_method1(
+                    pyo3::intern!(py, "temporal_rule"),
+                    (v.ty().to_bound(py), base.to_bound(py)),
+                )
+            })
+            .map_err(|e| EmitError::new(ErrorKind::Python(e)))?;
+        if rule.is_none() {
+            return Ok(false);
+        }
+        if rule.eq("null").unwrap_or(false) {
+            self.out.extend_from_slice(b"null");
+            return Ok(true);
+        }
+        let text = v
+            .to_bound(py)
+            .call_method0(pyo3::intern!(py, "isoformat"))
+            .map_err(|e| EmitError::new(ErrorKind::Python(e)))?;
+        if !super::value::is::str_(Obj::held(&text).ty()) {
+            let msg = format!(
+                "{}.isoformat() returned {}, not str",
+                v.ty()
+                    .to_bound(py)
+                    .getattr("__name__")
+                    .map(|n| n.to_string())
+                    .unwrap_or_default(),
+                text.get_type()
+                    .getattr("__name__")
+                    .map(|n| n.to_string())
+                    .unwrap_or_default(),
+            );
+            return Err(EmitError::new(ErrorKind::Other(msg)));
+        }
+        self.write_str_obj(Obj::held(&text))?;
+        Ok(true)
     }
 
     /// `base.__str__(v)` written as a JSON string (Decimal, UUID: the base

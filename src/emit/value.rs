@@ -178,10 +178,7 @@ impl<'a> Emitter<'a, '_> {
                 |e, x| e.write_value(value, x),
             ),
             Kind::DateTime if is::datetime(t) => self.write_datetime_obj(v),
-            Kind::Date if is::date(t) => {
-                self.write_date_obj(v);
-                Ok(())
-            }
+            Kind::Date if is::date(t) => self.write_date_obj(v),
             Kind::Time if is::of(t, ty.time) => self.write_time_obj(v),
             Kind::TimeDelta if is::of(t, ty.timedelta) => {
                 self.write_timedelta_obj(v);
