@@ -15,7 +15,7 @@ use crate::document::container::{self, Header, RangeRead};
 use crate::document::{sj64, Envelope, FormatError};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use pyo3::types::PyBytes;
+use pyo3::types::{PyBytes, PyList, PyTuple};
 
 fn pair(r: Range<u64>) -> (u64, u64) {
     (r.start, r.end)
@@ -191,9 +191,150 @@ pub fn sj64_checksum(data: &Bound<'_, PyAny>) -> PyResult<u64> {
     Ok(sj64(HeldBuffer::get(data)?.as_ref()))
 }
 
+/// A `slotjson.FormatError` with a message of its own (a reply that does
+/// not match what the checked header calls for).
+fn format_error_message(py: Python<'_>, message: String) -> PyErr {
+    match py
+        .import("slotjson._errors")
+        .and_then(|m| m.getattr("FormatError"))
+        .and_then(|cls| cls.call1((message,)))
+    {
+        Ok(err) => PyErr::from_value(err),
+        Err(err) => err,
+    }
+}
+
+/// The next space- or newline-terminated decimal of a packed reply's first
+/// line.
+fn packed_number(line: &mut &[u8]) -> Option<u64> {
+    let end = line.iter().position(|&b| b == b' ').unwrap_or(line.len());
+    let (digits, rest) = line.split_at(end);
+    *line = rest.get(1..).unwrap_or(&[]);
+    if digits.is_empty() || digits.len() > 19 || !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    std::str::from_utf8(digits).ok()?.parse().ok()
+}
+
+/// The parts of a packed page-script reply's first string: `L A H I R\n`
+/// (the container length, the blob bytes' container position and the
+/// lengths of header, index and pointer record), then header, index and
+/// record bytes. The blob comes as a string of its own.
+struct Packed<'a> {
+    length: u64,
+    blob_at: u64,
+    header: &'a [u8],
+    index: &'a [u8],
+    record: &'a [u8],
+}
+
+fn unpack(meta: &[u8]) -> Option<Packed<'_>> {
+    let newline = meta.iter().take(100).position(|&b| b == b'\n')?;
+    let mut line = &meta[..newline];
+    let rest = &meta[newline + 1..];
+    let length = packed_number(&mut line)?;
+    let blob_at = packed_number(&mut line)?;
+    let h = usize::try_from(packed_number(&mut line)?).ok()?;
+    let i = usize::try_from(packed_number(&mut line)?).ok()?;
+    let r = usize::try_from(packed_number(&mut line)?).ok()?;
+    if !line.is_empty() || h.checked_add(i)?.checked_add(r)? != rest.len() {
+        return None;
+    }
+    let (header, rest) = rest.split_at(h);
+    let (index, record) = rest.split_at(i);
+    Some(Packed {
+        length,
+        blob_at,
+        header,
+        index,
+        record,
+    })
+}
+
+/// One native step from a packed page-script reply (`PAGE_SCRIPT` with
+/// `ARGV[4] = 1`: `meta` and `blob`) to what an HTTP response needs: every check `RangeRead`
+/// makes (header, length, the ranges the server read, the entries and
+/// separators used), then the page. Returns `(body, start, stop, total,
+/// checksum, headers, record)`: `headers` are the response's raw ASGI
+/// headers (`etag`, `x-total-count`, `content-length`, `content-type`),
+/// `record` the pointer record the script read through (the caller checks
+/// it), or None.
+#[pyfunction]
+#[pyo3(name = "served_page", signature = (meta, blob, offset, limit=None))]
+pub fn served_page<'py>(
+    py: Python<'py>,
+    meta: &Bound<'py, PyBytes>,
+    blob: &Bound<'py, PyBytes>,
+    offset: u64,
+    limit: Option<u64>,
+) -> PyResult<Bound<'py, PyTuple>> {
+    let blob = blob.as_bytes();
+    let packed = unpack(meta.as_bytes())
+        .ok_or_else(|| format_error_message(py, "malformed page script reply".to_owned()))?;
+    let header = Header::parse(packed.header).map_err(|e| format_error(py, e))?;
+    let read = RangeRead::new(header, offset, limit);
+    let need = header.container_len().map_err(|e| format_error(py, e))?;
+    if packed.length != need {
+        let (need, have) = (need, packed.length);
+        let err = if have < need {
+            FormatError::Truncated { need, have }
+        } else {
+            FormatError::TrailingBytes { need, have }
+        };
+        return Err(format_error(py, err));
+    }
+    let index_range = read.index_range();
+    if packed.index.len() as u64 != index_range.end - index_range.start {
+        let message = format!(
+            "the server read {} index bytes where the header calls for {}",
+            packed.index.len(),
+            index_range.end - index_range.start
+        );
+        return Err(format_error_message(py, message));
+    }
+    let blob_range = read
+        .blob_range(packed.index)
+        .map_err(|e| format_error(py, e))?;
+    let read_at = packed.blob_at..packed.blob_at + blob.len() as u64;
+    if blob_range.start != blob_range.end && read_at != blob_range {
+        let message = format!(
+            "the server read blob bytes {}..{} where the index calls for {}..{}",
+            read_at.start, read_at.end, blob_range.start, blob_range.end
+        );
+        return Err(format_error_message(py, message));
+    }
+    let body = read.page(blob).map_err(|e| format_error(py, e))?;
+    let items = read.items();
+    let etag = match header.body_checksum {
+        Some(sum) => format!("\"sj-{sum:016x}-{}-{}\"", items.start, items.end),
+        None => format!("\"sjb-{:016x}\"", sj64(&body)),
+    };
+    let headers = PyList::empty(py);
+    for (name, value) in [
+        (&b"etag"[..], etag.as_bytes()),
+        (b"x-total-count", header.count.to_string().as_bytes()),
+        (b"content-length", body.len().to_string().as_bytes()),
+        (b"content-type", b"application/json"),
+    ] {
+        headers.append((PyBytes::new(py, name), PyBytes::new(py, value)))?;
+    }
+    let record = (!packed.record.is_empty()).then(|| PyBytes::new(py, packed.record));
+    (
+        PyBytes::new(py, &body),
+        items.start,
+        items.end,
+        header.count,
+        header.body_checksum,
+        headers,
+        record,
+    )
+        .into_pyobject(py)
+}
+
 /// Adds this module's class and functions to `slotjson._native`.
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyRangeRead>()?;
+    m.add_function(wrap_pyfunction!(served_page, m)?)?;
     m.add_function(wrap_pyfunction!(index_range, m)?)?;
     m.add_function(wrap_pyfunction!(sj64_checksum, m)?)?;
     Ok(())

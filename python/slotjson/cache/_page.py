@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -28,6 +28,10 @@ class PageRead:
     stop: int
     total: int
     checksum: int | None
+    #: The raw ASGI headers of a 200 answer with this body (ETag,
+    #: X-Total-Count, Content-Length, Content-Type), when the native step
+    #: that read the page built them; PageResponse then sends them as they are.
+    headers: list[tuple[bytes, bytes]] | None = field(default=None, repr=False, compare=False)
 
     def __len__(self) -> int:
         """The number of items in the page."""

@@ -33,6 +33,10 @@ POINTER_MAGIC = b"\x89SJS\r\n\x1a\n"
 #       client then reports what is wrong. For a segmented document the
 #       pointer record follows (7 items), which the client checks.
 #   {2, record}                               a pointer record, not followed
+#   {"L A H I R\n" header index record, blob}   shape 1 packed (ARGV[4] == 1):
+#       container length, blob_at and the lengths of header, index and record
+#       in decimal, then those bytes; and the blob (``served_page`` reads
+#       them natively)
 PAGE_SCRIPT = r"""
 local key = KEYS[1]
 local head = redis.pcall('GETRANGE', key, 0, 63)
@@ -83,14 +87,25 @@ else
     return redis.call('GETRANGE', key, first, last)
   end
 end
+-- ARGV[4] == '1': the reply of shape 1 packed in two strings (two bulk
+-- replies to parse instead of seven), for the native served_page. The blob
+-- is not concatenated with the rest: copying it once more in Lua would cost
+-- the server about as much as the whole script.
+local function reply(index, blob_at, blob)
+  if ARGV[4] == '1' then
+    local r = record or ''
+    return {string.format('%d %d %d %d %d\n', length, blob_at, #header, #index, #r) .. header .. index .. r, blob}
+  end
+  return {1, header, length, index, blob_at, blob, record}
+end
 if #header < 64 or string.sub(header, 1, 8) ~= '\137SJD\r\n\026\n' then
-  return {1, header, length, '', 0, '', record}
+  return reply('', 0, '')
 end
 local count = u64(header, 16)
 local blob_len = u64(header, 24)
 local blob_start = 64 + 8 * (count + 1)
 if blob_start + blob_len ~= length then
-  return {1, header, length, '', 0, '', record}
+  return reply('', 0, '')
 end
 -- The page's items first..stop, clamped to the count like a slice.
 local offset = tonumber(ARGV[1])
@@ -101,21 +116,21 @@ if limit >= 0 then
   stop = math.max(first, math.min(offset + limit, count))
 end
 if stop == first then
-  return {1, header, length, '', blob_start, '', record}
+  return reply('', blob_start, '')
 end
 -- Entries first..=stop.
 local index = read(64 + 8 * first, 64 + 8 * stop + 7)
 if #index ~= 8 * (stop - first + 1) then
-  return {1, header, length, index, blob_start, '', record}
+  return reply(index, blob_start, '')
 end
 local s = u64(index, 0)
 local e = u64(index, #index - 8)
 if s < 1 or e < s or e > blob_len then
-  return {1, header, length, index, blob_start, '', record}
+  return reply(index, blob_start, '')
 end
 -- The items plus the separator on each side, which the client checks.
 local blob = read(blob_start + s - 1, blob_start + e - 1)
-return {1, header, length, index, blob_start + s - 1, blob, record}
+return reply(index, blob_start + s - 1, blob)
 """
 
 # SET KEYS[1] to ARGV[1] (with PX ARGV[2] when it is > 0), replacing any

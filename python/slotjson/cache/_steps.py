@@ -475,7 +475,26 @@ def _segmented(pointer: Pointer, offset: int, limit: int | None) -> Steps[Fetche
     return False if blob is None else Fetched(read, blob)
 
 
-def _checked_script_reply(reply: Any, offset: int, limit: int | None) -> Fetched | None:
+def check_pointer_reply(meta: bytes) -> None:
+    """For the first string of a packed script reply (``PAGE_SCRIPT`` with
+    ``ARGV[4] = 1``) read through a pointer record: check the record, and
+    that the header and length the script used are the record's. Nothing to
+    do (and no cost beyond finding the first line) for a plain container."""
+    reply = meta
+    line = reply[: reply.find(b"\n", 0, 100)]
+    if line.endswith(b" 0"):
+        return
+    fields = line.split()
+    if len(fields) != 5 or not all(f.isdigit() for f in fields):
+        raise FormatError("malformed page script reply")
+    size = int(fields[4])
+    pointer = Pointer.parse(reply[len(reply) - size :])
+    header = reply[len(line) + 1 : len(line) + 1 + int(fields[2])]
+    if int(fields[0]) != pointer.length or header != pointer.header:
+        raise FormatError("the server read a header that is not the pointer record's")
+
+
+def checked_script_reply(reply: Any, offset: int, limit: int | None) -> Fetched | None:
     """The page of a script reply of shape ``false``, 0 or 1 (see
     ``PAGE_SCRIPT``)."""
     if reply is None:
@@ -581,7 +600,7 @@ def _page(key: Key, offset: int, limit: int | None, scripting: bool, follow: boo
         if scripting:
             reply = yield ScriptCall((key,), args)
             if reply is None or reply[0] != 2:
-                return _checked_script_reply(reply, offset, limit)
+                return checked_script_reply(reply, offset, limit)
             pointer = Pointer.parse(reply[1])
             result = yield from _segmented(pointer, offset, limit)
             if result is False and pointer == seen:

@@ -225,24 +225,34 @@ def prepare_page(
     - Bytes: a JSON array already cut; ``total`` as given (None leaves
       ``X-Total-Count`` and the ``next`` link out), ETag from the bytes.
     """
-    if isinstance(source, Document):
-        body = source.page(offset, limit)
-        return PreparedPage(body, len(source) if total is None else total, _body_etag(body))
-    if isinstance(source, PageRead):
+    if isinstance(source, PageRead):  # first: the one on every request of a service
         if source.checksum is None:
             etag = _body_etag(source.body)
         else:
             etag = _checksum_etag(source.checksum, source.start, source.stop)
         return PreparedPage(source.body, source.total if total is None else total, etag)
+    if isinstance(source, Document):
+        body = source.page(offset, limit)
+        return PreparedPage(body, len(source) if total is None else total, _body_etag(body))
     if isinstance(source, (bytes, bytearray, memoryview)):
         body = bytes(source)
         return PreparedPage(body, total, _body_etag(body))
     raise TypeError(f"expected a slotjson.Document, a PageRead or bytes, not {type(source).__name__}")
 
 
+#: A relative target whose query is plain ``name=value`` pairs of unreserved
+#: characters: what urlencode(parse_qsl(...)) gives back unchanged, so the
+#: links can be built without either (a third of a page response's time).
+_PLAIN_QUERY = re.compile(r"\?(?:[A-Za-z0-9._~-]+=[A-Za-z0-9._~-]*(?:&[A-Za-z0-9._~-]+=[A-Za-z0-9._~-]*)*)?")
+
+
 def _with_params(target: str, offset: int, limit: int) -> str:
     """``target`` (a URL or a path with a query) with its ``offset`` and
     ``limit`` replaced and its other parameters kept in order."""
+    if _PLAIN_QUERY.fullmatch(target):
+        kept = [p for p in target[1:].split("&") if p and not p.startswith(("offset=", "limit="))]
+        kept += (f"offset={offset}", f"limit={limit}")
+        return "?" + "&".join(kept)
     parts = urlsplit(target)
     kept = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in ("offset", "limit")]
     query = urlencode([*kept, ("offset", offset), ("limit", limit)])

@@ -25,7 +25,6 @@ from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
 from starlette.background import BackgroundTask
-from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -59,6 +58,9 @@ __all__ = [
     "page_params",
     "parse_page_params",
 ]
+
+
+_JSON_BYTES = JSON_CONTENT_TYPE.encode()
 
 
 class JSONResponse(Response):
@@ -106,10 +108,33 @@ class PageResponse(Response):
         headers: Mapping[str, str] | None = None,
         background: BackgroundTask | None = None,
     ) -> None:
-        self.page = prepare_page(source, offset, limit, total=total)
+        self.page = page = prepare_page(source, offset, limit, total=total)
         self.offset = offset
         self.limit = limit
         self._link_pending = base_url is None and limit is not None
+        if isinstance(source, PageRead) and source.headers is not None and total is None and headers is None:
+            if base_url is None and status_code == 200:
+                # Built by the native step that read the page.
+                self.status_code = status_code
+                self.background = background
+                self.body = page.body
+                self.raw_headers = list(source.headers)
+                return
+        if headers is None and base_url is None:
+            # What Response.__init__ would build, built directly (this runs
+            # on every request): ETag, X-Total-Count, Content-Length and
+            # Content-Type; the Link waits for the request's query.
+            self.status_code = status_code
+            self.background = background
+            self.body = page.body
+            raw = [(b"etag", page.etag.encode("latin-1"))]
+            if page.total is not None:
+                raw.append((b"x-total-count", b"%d" % page.total))
+            if not (status_code < 200 or status_code in (204, 304)):
+                raw.append((b"content-length", b"%d" % len(page.body)))
+            raw.append((b"content-type", _JSON_BYTES))
+            self.raw_headers = raw
+            return
         merged = page_headers(self.page, base_url if limit is not None else None, offset, limit or 0)
         del merged["Content-Type"]  # set from media_type
         merged.update(headers or {})
@@ -123,9 +148,9 @@ class PageResponse(Response):
             assert self.limit is not None
             link = link_header(target, self.offset, self.limit, self.page.total)
             if link is not None:
-                self.headers["link"] = link
-        request_headers = Headers(scope=scope)
-        if 200 <= self.status_code < 300 and etag_matches(request_headers.getlist("if-none-match"), self.page.etag):
+                self.raw_headers.append((b"link", link.encode("latin-1")))
+        conditions = [v.decode("latin-1") for k, v in scope.get("headers", ()) if k == b"if-none-match"]
+        if conditions and 200 <= self.status_code < 300 and etag_matches(conditions, self.page.etag):
             kept = [(k, v) for k, v in self.raw_headers if k.decode("latin-1") in NOT_MODIFIED_KEEP]
             await send({"type": "http.response.start", "status": 304, "headers": kept})
             await send({"type": "http.response.body", "body": b""})
