@@ -17,6 +17,8 @@ mod cpython;
 mod emit;
 #[cfg(feature = "python")]
 mod plan;
+#[cfg(feature = "python")]
+mod table;
 
 #[cfg(feature = "python")]
 use pyo3::prelude::*;

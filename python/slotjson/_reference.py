@@ -23,8 +23,9 @@ from collections.abc import Callable
 from typing import Any
 
 from ._errors import FIELD, INDEX, KEY, EncodeError, encode_error
-from ._spec import spec_for
 from ._readers import is_model_class
+from ._spec import spec_for
+from ._tables import is_table, table_rows
 from ._types import Node, temporal_rule
 
 __all__ = ["iso_duration", "to_builtins"]
@@ -79,6 +80,9 @@ def to_builtins(
         timedelta_seconds=timedelta == "seconds",
     )
     converter.by_alias = by_alias
+    if is_table(obj):
+        # A table (pyarrow, polars, pandas, DuckDB): its rows.
+        obj = table_rows(obj, utc_z=bool(utc_z), omit_microseconds=bool(omit_microseconds))
     return converter.value(obj)
 
 

@@ -66,8 +66,14 @@ pub fn encode_indexed(
     opts: &Options,
 ) -> PyResult<Document> {
     let seq = Obj::from_bound(items);
-    match top_level(seq) {
+    match top_level(items) {
         TopLevel::Items => {}
+        TopLevel::Table => {
+            // One item per row.
+            let encoded = super::table::encode_table(py, items, opts, true)?;
+            return Document::from_encoded(encoded.blob, encoded.index)
+                .map_err(|e| format_error(py, e));
+        }
         TopLevel::Value => return Err(not_indexable(py, items, opts)),
     }
     let (blob, index) = super::encode::encode_seq(py, seq, opts, true)

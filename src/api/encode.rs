@@ -151,13 +151,18 @@ pub enum TopLevel {
     /// A list or tuple (or a subclass): a JSON array of its items, written
     /// item by item (on worker threads when it is large) and indexable.
     Items,
+    /// An object exporting the Arrow C stream interface (pyarrow, polars,
+    /// pandas, DuckDB): a JSON array of row objects, written from its
+    /// columns by `crate::table` (one indexable item per row).
+    Table,
     /// Anything else: one JSON value written by the walker (which refuses
     /// what it does not support, or passes it to `default=`).
     Value,
 }
 
 /// See [`TopLevel`].
-pub fn top_level(obj: Obj<'_>) -> TopLevel {
+pub fn top_level(bound: &Bound<'_, PyAny>) -> TopLevel {
+    let obj = Obj::from_bound(bound);
     let t = obj.ty();
     let types = cpython::types();
     if t == types.list
@@ -165,6 +170,11 @@ pub fn top_level(obj: Obj<'_>) -> TopLevel {
         || t.has_flag(pyo3::ffi::Py_TPFLAGS_LIST_SUBCLASS | pyo3::ffi::Py_TPFLAGS_TUPLE_SUBCLASS)
     {
         TopLevel::Items
+    } else if t != types.dict
+        && super::table::is_arrow_stream(bound)
+        && plan_of(bound.get_type().as_any()).is_none()
+    {
+        TopLevel::Table
     } else {
         TopLevel::Value
     }
@@ -178,9 +188,13 @@ pub fn encode_value(
     target: Target,
 ) -> PyResult<Encoded> {
     let o = Obj::from_bound(obj);
-    match top_level(o) {
+    match top_level(obj) {
         TopLevel::Items => {
             return encode_seq_to(py, o, opts, false, target).map_err(|e| to_pyerr(py, e, ""))
+        }
+        TopLevel::Table => {
+            let encoded = super::table::encode_table(py, obj, opts, false)?;
+            return Ok(Encoded::Whole(encoded.blob, Vec::new()));
         }
         TopLevel::Value => {}
     }

@@ -5,6 +5,7 @@ mod document;
 mod encode;
 mod errors;
 pub mod ranges;
+mod table;
 mod threads;
 
 pub use document::{dumps_indexed, PyDocument, PyDocumentIndex};

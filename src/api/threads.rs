@@ -65,3 +65,20 @@ pub fn set_threads(n: Option<&Bound<'_, PyAny>>) -> PyResult<Option<usize>> {
     let old = DEFAULT_WORKERS.swap(new, Ordering::Relaxed);
     Ok((old != 0).then_some(old))
 }
+
+/// Workers for a table of `rows` expected to give `bytes` of JSON (tables
+/// are read from their own buffers, raw path or not).
+pub fn workers_for_rows(asked: Option<usize>, rows: usize, bytes: usize) -> usize {
+    if rows < 2 {
+        return 1;
+    }
+    let n = match asked {
+        Some(n) => n,
+        None if bytes < PARALLEL_MIN_BYTES => 1,
+        None => match DEFAULT_WORKERS.load(Ordering::Relaxed) {
+            0 => cpus(),
+            n => n,
+        },
+    };
+    n.min(rows)
+}

@@ -24,6 +24,7 @@
 #[cfg(Py_GIL_DISABLED)]
 compile_error!("slotjson does not support free-threaded CPython (Py_GIL_DISABLED); see spec/FREE_THREADING.md");
 
+mod arrow;
 mod buffer;
 mod bytes;
 mod datetime;
@@ -41,6 +42,7 @@ mod types;
 
 pub mod selfcheck;
 
+pub use arrow::{import_stream, is_arrow_stream};
 pub use buffer::{container_bytes, export_bytes, HeldBuffer};
 pub use bytes::BytesBuilder;
 pub use datetime::{date_parts, datetime_parts, delta_parts, time_parts, tz_fixed_offset};

@@ -24,7 +24,7 @@ mod value;
 
 pub use error::{EmitError, ErrorKind, Seg};
 pub use options::Options;
-pub use parallel::ListJob;
+pub use parallel::{pool, ListJob};
 pub use release::encode_value_releasing;
 pub use spill::SPILL_AT;
 

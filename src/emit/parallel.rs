@@ -50,7 +50,7 @@ struct Pools {
 /// starts new ones. The lock is only taken with the GIL held (callers take
 /// the pool before releasing it), and Python forks holding the GIL, so a
 /// fork never copies it locked.
-pub(super) fn pool(_py: Python<'_>, workers: usize) -> Option<Arc<rayon::ThreadPool>> {
+pub fn pool(_py: Python<'_>, workers: usize) -> Option<Arc<rayon::ThreadPool>> {
     static POOLS: Mutex<Option<Pools>> = Mutex::new(None);
     let pid = std::process::id();
     let mut pools = POOLS.lock().unwrap_or_else(|e| e.into_inner());

@@ -73,11 +73,6 @@ def _ndarray():
     return np.arange(4)
 
 
-def _dataframe():
-    pd = pytest.importorskip("pandas")
-    return pd.DataFrame({"a": [1, 2], "b": [3, 4]})
-
-
 REFUSED = {
     "set": lambda: {1, 2, 3},
     "frozenset": lambda: frozenset({1}),
@@ -91,7 +86,6 @@ REFUSED = {
     "bytearray": lambda: bytearray(b"abc"),
     "object": object,
     "ndarray": _ndarray,
-    "DataFrame": _dataframe,
 }
 
 
