@@ -1,6 +1,6 @@
 import dataclasses
 from collections.abc import Callable, Mapping
-from typing import Any, Literal, TypeVar, overload
+from typing import Any, Literal, Protocol, TypeVar, overload
 
 from typing_extensions import dataclass_transform
 
@@ -31,6 +31,15 @@ class FormatError(ValueError): ...
 # Mirrors dataclasses.field: the return type is the default's type so that
 # ``x: int = field(default=0)`` type-checks.
 @overload
+
+class ArrowStreamExportable(Protocol):
+    """A table: pyarrow Table/RecordBatch/RecordBatchReader, pandas or polars DataFrame, DuckDB result.
+
+    dumps() writes it as a JSON array of row objects; dumps_indexed() gives one item per row.
+    """
+
+    def __arrow_c_stream__(self, requested_schema: object | None = None) -> object: ...
+
 def field(
     *,
     default: _T,
@@ -113,7 +122,7 @@ def set_threads(n: int | None, /) -> int | None:
     """Worker threads for calls without threads= (None: the CPU count); returns the previous setting."""
 
 def dumps_indexed(
-    items: list[Any] | tuple[Any, ...],
+    items: list[Any] | tuple[Any, ...] | ArrowStreamExportable,
     *,
     utc_z: bool = False,
     omit_microseconds: bool = False,

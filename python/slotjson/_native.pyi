@@ -33,7 +33,7 @@ def dumps(
     release_gil: bool = False,
 ) -> bytes: ...
 def dumps_indexed(
-    items: list[Any] | tuple[Any, ...],
+    items: list[Any] | tuple[Any, ...] | ArrowStreamExportable,
     *,
     utc_z: bool = False,
     omit_microseconds: bool = False,
@@ -58,6 +58,15 @@ def raw_path_enabled() -> bool: ...
 def _set_raw_path(enabled: bool, /) -> bool: ...
 
 _Path = str | bytes | os.PathLike[str] | os.PathLike[bytes]
+
+
+class ArrowStreamExportable(Protocol):
+    """A table: pyarrow Table/RecordBatch/RecordBatchReader, pandas or polars DataFrame, DuckDB result.
+
+    dumps() writes it as a JSON array of row objects; dumps_indexed() gives one item per row.
+    """
+
+    def __arrow_c_stream__(self, requested_schema: object | None = None) -> object: ...
 
 class _BinaryWriter(Protocol):
     def write(self, data: bytes, /) -> object: ...

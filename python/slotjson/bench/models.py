@@ -76,6 +76,21 @@ class FlatRow:
     category: str | None
 
 
+# -- table: the rows of a DataFrame (the ``table`` operation builds the frames) -------
+
+
+@slotjson.model
+class TableRow:
+    id: int
+    score: float | None  # NaN in the pandas frame, null in the JSON
+    name: str
+    created_at: datetime.datetime  # UTC
+    active: bool
+    count: int | None  # pandas' nullable Int64
+    category: str
+    price: float
+
+
 # -- text: long strings of every CPython storage width (1, 2 and 4 bytes per char) -----
 
 

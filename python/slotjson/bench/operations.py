@@ -16,7 +16,7 @@ import slotjson
 from . import verify
 from .context import Context
 
-__all__ = ["encode", "indexed", "models", "release_gil", "threads"]
+__all__ = ["encode", "indexed", "models", "release_gil", "table", "threads"]
 
 
 def encode(ctx: Context) -> None:
@@ -238,3 +238,101 @@ def models(ctx: Context) -> None:
             native = functools.partial(adapter.dump_json, converted)
             ctx.time("models", "pydantic dump_json", "TypeAdapter(list[M]).dump_json(items)", native,
                      len(reference), verify=same_as_dataclasses(native))
+
+
+def _rows_alike(expected: list, output: bytes | str, time_key: str) -> str | None:
+    """Whether ``output`` has ``expected``'s rows, its ``time_key`` values
+    compared as instants to the millisecond (pandas' ``to_json`` writes
+    milliseconds and ``Z``, polars a space for ``T``) and floats to ten decimals
+    (``to_json`` writes ten decimal places)."""
+    import datetime as dt
+    import json
+    import math
+
+    rows = json.loads(output)
+    if len(rows) != len(expected):
+        return f"{len(rows)} rows, expected {len(expected)}"
+    for i, (want, got) in enumerate(zip(expected, rows)):
+        if list(got) != list(want):
+            return f"row {i}: keys {list(got)}, expected {list(want)}"
+        for key, value in want.items():
+            other = got[key]
+            if key == time_key and value is not None and other is not None:
+                a = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+                b = dt.datetime.fromisoformat(other.replace("Z", "+00:00"))
+                if abs(a - b) >= dt.timedelta(milliseconds=1):
+                    return f"row {i}: {key} {other!r}, expected {value!r}"
+            elif isinstance(value, float) and isinstance(other, (int, float)):
+                if not math.isclose(value, other, rel_tol=1e-9, abs_tol=1e-10):
+                    return f"row {i}: {key} {other!r}, expected {value!r}"
+            elif other != value:
+                return f"row {i}: {key} {other!r}, expected {value!r}"
+    return None
+
+
+def table(ctx: Context) -> None:
+    """The workload's rows as a pandas DataFrame, a pyarrow Table and a polars DataFrame (``table`` workload).
+
+    ``slotjson.dumps(frame)`` reads the columns through the Arrow C stream
+    interface; it must write exactly what ``dumps(items)`` writes for the
+    rows as dataclasses (pandas' NaN and pd.NA are null). Next to it, in
+    turns: pandas' own ``to_json(orient="records", date_format="iso")`` and
+    polars' ``write_json()`` (their timestamps are checked to the
+    millisecond: pandas writes milliseconds), two workers, and
+    ``dumps_indexed``.
+    """
+    items = ctx.workload.items
+    prepared = ctx.prepared
+    if not prepared.slotjson_ok or not items or type(items[0]).__name__ != "TableRow":
+        return
+    try:
+        import pandas as pd
+        import pyarrow as pa
+    except ImportError as exc:
+        ctx.note(f"table: left out ({exc})")
+        return
+    import dataclasses
+
+    columns = {f.name: [getattr(x, f.name) for x in items] for f in dataclasses.fields(items[0])}
+    frame = pd.DataFrame(columns)
+    frame["score"] = frame["score"].astype("float64")  # None -> NaN, as in a real frame
+    frame["count"] = frame["count"].astype("Int64")
+    frame["created_at"] = pd.to_datetime(frame["created_at"], utc=True)
+    arrow = pa.Table.from_pandas(frame, preserve_index=False)
+    reference = prepared.outputs["slotjson"]
+    expected = prepared.expected
+    dumps, dumps_indexed = slotjson.dumps, slotjson.dumps_indexed
+
+    def same(encode: Callable[[], bytes]) -> Callable[[], str | None]:
+        def check() -> str | None:
+            output = encode()
+            return None if output == reference else verify.check(expected, output)
+
+        return check
+
+    def row(library: str, call: str, fn: Callable[[], Any], **kw: Any) -> None:
+        ctx.time("table", library, call, fn, len(reference), verify=kw.pop("check", None) or same(fn), **kw)
+
+    row("slotjson pandas threads=1", "slotjson.dumps(df, threads=1)", functools.partial(dumps, frame, threads=1),
+        baseline=True)
+    to_json = functools.partial(frame.to_json, orient="records", date_format="iso")
+    row("pandas to_json", 'df.to_json(orient="records", date_format="iso")', to_json,
+        check=lambda: _rows_alike(expected, to_json(), "created_at"))
+    row("slotjson arrow threads=1", "slotjson.dumps(arrow_table, threads=1)",
+        functools.partial(dumps, arrow, threads=1))
+    try:
+        import polars as pl
+    except ImportError as exc:
+        ctx.note(f"table: polars left out ({exc})")
+    else:
+        polars_frame = pl.from_arrow(arrow)
+        write_json = polars_frame.write_json
+        row("polars write_json", "pl_df.write_json()", write_json,
+            check=lambda: _rows_alike(expected, write_json(), "created_at"))
+    for count in ctx.threads:
+        if count > 1:
+            row(f"slotjson pandas threads={count}", f"slotjson.dumps(df, threads={count})",
+                functools.partial(dumps, frame, threads=count))
+    indexed = functools.partial(dumps_indexed, frame, threads=1)
+    row("slotjson dumps_indexed", "slotjson.dumps_indexed(df, threads=1)", indexed,
+        check=lambda: verify.check(expected, indexed().page(0, len(items))))

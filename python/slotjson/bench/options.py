@@ -12,7 +12,8 @@ __all__ = ["DEFAULT_OPERATIONS", "OPERATIONS", "parse"]
 
 # In the order they run; the runner maps each to its function.
 OPERATIONS = (
-    "encode", "indexed", "page100", "cache_read", "cache_roundtrip", "threads", "release_gil", "models", "memory",
+    "encode", "indexed", "page100", "cache_read", "cache_roundtrip", "threads", "release_gil", "models", "table",
+    "memory",
 )
 # What runs without --only: memory starts a fresh process per measurement,
 # which would take the default run past a minute, so it is asked for by name.

@@ -28,6 +28,7 @@ _OPERATIONS: dict[str, Callable[[Context], None]] = {
     "threads": operations.threads,
     "release_gil": operations.release_gil,
     "models": operations.models,
+    "table": operations.table,
     "memory": memory.memory,
 }
 

@@ -18,7 +18,8 @@ from collections.abc import Callable
 from . import corpus
 from .corpus import ASCII, ASTRAL, BMP, ESCAPES, LATIN1
 from .models import (
-    ApiCheck, ApiCommit, ApiPullRequest, ApiUser, Article, FlatRow, Label, Measurement, PullRequest, User,
+    ApiCheck, ApiCommit, ApiPullRequest, ApiUser, Article, FlatRow, Label, Measurement, PullRequest, TableRow,
+    User,
 )
 
 __all__ = ["DEFAULT_ITEMS", "DEFAULT_SEED", "NAMES", "Workload", "build"]
@@ -28,7 +29,7 @@ DEFAULT_SEED = 20240611
 # Sized so that each workload's default run stays within seconds on a 2-core
 # machine; nested is the headline figure at 10,000 items.
 DEFAULT_ITEMS = {"nested": 10_000, "flat": 10_000, "text": 500, "numeric": 5_000, "pydantic": 10_000,
-                 "builtins": 10_000, "api": 10_000}
+                 "builtins": 10_000, "api": 10_000, "table": 100_000}
 NAMES = tuple(DEFAULT_ITEMS)
 
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
@@ -323,6 +324,26 @@ def _builtins(rng: random.Random, count: int) -> Workload:
     return Workload("builtins", "the api rows as plain dicts, lists, str, int, float, bool and None", dict, items)
 
 
+def _table(rng: random.Random, count: int) -> Workload:
+    categories = ("books", "tools", "garden", "café", "电子产品", "toys")
+    items = [
+        TableRow(
+            id=i,
+            score=_maybe(rng, 0.1, rng.random),
+            name=corpus.sentence(rng, (ASCII, ASCII, LATIN1), rng.randint(1, 2)),
+            created_at=_timestamp(rng, 2000, 2030).replace(tzinfo=UTC),
+            active=rng.random() < 0.7,
+            count=_maybe(rng, 0.2, lambda: rng.randint(0, 100_000)),
+            category=rng.choice(categories),
+            price=rng.randint(1, 1_000_000) / 100,
+        )
+        for i in range(count)
+    ]
+    return Workload("table", "rows of a DataFrame: int, float with NaN, text, UTC timestamps, bool, nullable "
+                    "Int64, category, price (the table operation encodes them as pandas, Arrow and polars frames)",
+                    TableRow, items)
+
+
 _BUILDERS: dict[str, Callable[[random.Random, int], Workload]] = {
     "nested": _nested,
     "flat": _flat,
@@ -331,4 +352,5 @@ _BUILDERS: dict[str, Callable[[random.Random, int], Workload]] = {
     "pydantic": _pydantic,
     "builtins": _builtins,
     "api": _api,
+    "table": _table,
 }
