@@ -5,9 +5,10 @@ use super::args::{envelope_extra, format_error, page_bound, to_index};
 use super::encode::{encode_value, parse_options, top_level, Target, TopLevel};
 use super::errors::to_pyerr;
 use crate::cpython::{self, BytesBuilder, Obj};
-use crate::document::{Document, Envelope, Error as DocError};
+use crate::document::container::{Header, HEADER_LEN};
+use crate::document::{sj64, Document, Envelope, Error as DocError};
 use crate::emit::Options;
-use pyo3::exceptions::{PyIndexError, PyTypeError, PyValueError};
+use pyo3::exceptions::{PyIndexError, PyMemoryError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PySlice, PyType};
 use std::os::raw::c_int;
@@ -27,6 +28,7 @@ pub struct PyDocumentIndex {
 fn doc_error(py: Python<'_>, e: DocError) -> PyErr {
     match e {
         DocError::OutOfRange { .. } => PyIndexError::new_err(e.to_string()),
+        DocError::OutOfMemory => PyMemoryError::new_err(e.to_string()),
         DocError::Format(f) => format_error(py, f),
         other => PyValueError::new_err(other.to_string()),
     }
@@ -193,7 +195,7 @@ impl PyDocument {
             .doc
             .item(item_index(key, self.doc.len())?)
             .map_err(|e| doc_error(py, e))?;
-        Ok(PyBytes::new(py, item))
+        cpython::new_bytes(py, item)
     }
 
     /// A JSON array of the items at `indices` (any iterable of ints, numpy
@@ -208,7 +210,7 @@ impl PyDocument {
             picked.push(item_index(&i?, self.doc.len())?);
         }
         let out = self.doc.take(picked).map_err(|e| doc_error(py, e))?;
-        Ok(PyBytes::new(py, &out))
+        cpython::new_bytes(py, &out)
     }
 
     /// `{"items":[…],"total":N, …extra}`; `extra` (a dict) is written by
@@ -234,7 +236,7 @@ impl PyDocument {
         self.doc
             .write_envelope_into(&mut out, offset, limit, &keys, extra.as_deref())
             .map_err(|e| doc_error(py, e))?;
-        Ok(PyBytes::new(py, &out))
+        cpython::new_bytes(py, &out)
     }
 
     /// The index as a read-only `memoryview` of format `Q` (little-endian
@@ -259,11 +261,30 @@ impl PyDocument {
     /// unless `checksum=False`.
     #[pyo3(signature = (*, checksum=true))]
     fn to_bytes<'py>(&self, py: Python<'py>, checksum: bool) -> PyResult<Bound<'py, PyBytes>> {
-        let out = self
-            .doc
-            .to_container(checksum)
-            .map_err(|e| format_error(py, e))?;
-        Ok(PyBytes::new(py, &out))
+        let view = self.doc.view_to_write().map_err(|e| format_error(py, e))?;
+        let (index, blob) = (view.index_bytes(), view.blob());
+        let total = HEADER_LEN + index.len() + blob.len();
+        if !crate::cpython::selfcheck::builder_passed() {
+            let mut out = crate::json::room::vec_with_capacity(total)
+                .map_err(|_| PyMemoryError::new_err("out of memory"))?;
+            view.write_container(&mut out, checksum)
+                .map_err(|e| format_error(py, e))?;
+            return cpython::new_bytes(py, &out);
+        }
+        // Written once, into the bytes returned: header room, index, blob,
+        // then the header with the checksum of what was written.
+        let mut out = BytesBuilder::with_capacity(py, total)?;
+        out.extend_from_slice(&[0u8; HEADER_LEN])?;
+        out.extend_from_slice(index)?;
+        out.extend_from_slice(blob)?;
+        let written = out.written_mut();
+        let header = Header {
+            count: view.len() as u64,
+            blob_len: blob.len() as u64,
+            body_checksum: checksum.then(|| sj64(&written[HEADER_LEN..])),
+        };
+        written[..HEADER_LEN].copy_from_slice(&header.encode());
+        out.finish()
     }
 
     /// Read a container from a buffer: `bytes` (and a `memoryview` of

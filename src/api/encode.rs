@@ -121,7 +121,7 @@ impl Encoded {
     /// The JSON text as `bytes` (copied once, unless it already is).
     pub fn into_pybytes<'py>(self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
         match self {
-            Encoded::Whole(blob, _) => Ok(PyBytes::new(py, &blob)),
+            Encoded::Whole(blob, _) => cpython::new_bytes(py, &blob),
             Encoded::Bytes(b) => Ok(b.into_bound(py)),
         }
     }
@@ -288,7 +288,8 @@ fn encode_seq_to<'a>(
                 .map_err(|e| EmitError::new(ErrorKind::OutOfMemory(e)))?;
             Encoded::Bytes(bytes.unbind())
         } else {
-            let mut blob = Vec::with_capacity(size_hint);
+            // A size hint: without it the joiner grows the vector as it goes.
+            let mut blob = crate::json::room::vec_with_capacity(size_hint).unwrap_or_default();
             let index = job.run(py, &mut blob)?;
             if blob.capacity() - blob.len() > blob.len() / 8 {
                 blob.shrink_to_fit(); // a Document may keep it for long
@@ -308,7 +309,9 @@ fn encode_seq_to<'a>(
         Encoded::Bytes(bytes.unbind())
     } else {
         let mut em = Emitter::new(py, opts, size_hint);
-        let mut index = Vec::with_capacity(if indexed { (n + 1) * 8 } else { 0 });
+        let entries = if indexed { n.saturating_add(1) } else { 0 };
+        let mut index = crate::json::room::vec_with_capacity(entries.saturating_mul(8))
+            .map_err(|_| crate::emit::out_of_memory())?;
         em.write_indexed(seq, indexed.then_some(&mut index))?;
         Encoded::Whole(std::mem::take(&mut em.out), index)
     };

@@ -48,6 +48,9 @@ pub fn to_pyerr(py: Python<'_>, err: Box<EmitError>, root: &str) -> PyErr {
     let mut cause: Option<PyErr> = None;
     let detail = match kind {
         ErrorKind::Spec(e) | ErrorKind::OutOfMemory(e) => return e,
+        ErrorKind::NoMemory => {
+            return pyo3::exceptions::PyMemoryError::new_err("out of memory while writing JSON")
+        }
         // Every failure that carries an exception raised by Python code
         // passes through here: one check for all of them.
         ErrorKind::HookRaised(e) | ErrorKind::Python(e) | ErrorKind::Unset(_, Some(e))

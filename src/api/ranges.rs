@@ -130,7 +130,7 @@ impl PyRangeRead {
             .read
             .page(fetched.as_ref())
             .map_err(|e| format_error(py, e))?;
-        Ok(PyBytes::new(py, &page))
+        crate::cpython::new_bytes(py, &page)
     }
 
     /// `{"items":[page],"total":N, ...extra}` from the bytes fetched for
@@ -160,7 +160,7 @@ impl PyRangeRead {
             Ok(())
         })
         .map_err(|e| PyValueError::new_err(e.to_string()))?;
-        Ok(PyBytes::new(py, &out))
+        crate::cpython::new_bytes(py, &out)
     }
 
     fn __repr__(&self) -> String {

@@ -241,6 +241,36 @@ impl Drop for BytesBuilder<'_> {
     }
 }
 
+/// A new `bytes` object holding a copy of `data`; `MemoryError` (never a
+/// panic or an abort) when it cannot be allocated.
+pub fn new_bytes<'py>(py: Python<'py>, data: &[u8]) -> PyResult<Bound<'py, PyBytes>> {
+    let Ok(len) = ffi::Py_ssize_t::try_from(data.len()) else {
+        return Err(PyMemoryError::new_err(()));
+    };
+    // SAFETY: the GIL is held (`py`); CPython copies `len` bytes from
+    // `data`, a live slice of that length, into a new object, or returns
+    // NULL with an exception set.
+    let obj = unsafe { ffi::PyBytes_FromStringAndSize(data.as_ptr().cast(), len) };
+    if obj.is_null() {
+        return Err(PyErr::take(py).unwrap_or_else(|| PyMemoryError::new_err(())));
+    }
+    // SAFETY: a new reference to a bytes object, just checked non-NULL.
+    Ok(unsafe { Bound::from_owned_ptr(py, obj).cast_into_unchecked() })
+}
+
+impl BytesBuilder<'_> {
+    /// The bytes written so far, to patch in place (a header written last).
+    pub fn written_mut(&mut self) -> &mut [u8] {
+        if self.len == 0 || self.data.is_null() {
+            return &mut [];
+        }
+        // SAFETY: `data` points to the object's buffer, whose first `len`
+        // bytes we wrote (invariant); the object is private to this builder
+        // and `&mut self` makes the slice exclusive while it lives.
+        unsafe { std::slice::from_raw_parts_mut(self.data, self.len) }
+    }
+}
+
 /// Whether [`BytesBuilder`] behaves as documented on this interpreter:
 /// write across several resizes, shrink, and compare with what was written.
 /// Run by the import-time self-check; encoders fall back to copying a

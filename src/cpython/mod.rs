@@ -44,7 +44,7 @@ pub mod selfcheck;
 
 pub use arrow::{import_stream, is_arrow_stream};
 pub use buffer::{container_bytes, export_bytes, HeldBuffer};
-pub use bytes::BytesBuilder;
+pub use bytes::{new_bytes, BytesBuilder};
 pub use datetime::{date_parts, datetime_parts, delta_parts, time_parts, tz_fixed_offset};
 pub use dict::{dict_field, instance_dict, prefetch_instance_dict, prefetch_values, DictIter};
 pub use number::{float_value, int_value, IntValue};

@@ -117,6 +117,8 @@ pub enum Error {
     BadExtra,
     /// A value could not be written as JSON (`push_serialize`).
     Serialize(SerError),
+    /// The output buffer could not be allocated or grown.
+    OutOfMemory,
 }
 
 impl fmt::Display for Error {
@@ -128,6 +130,7 @@ impl fmt::Display for Error {
             Self::Format(e) => e.fmt(f),
             Self::BadExtra => f.write_str("envelope extra must be JSON object text ({ … })"),
             Self::Serialize(e) => e.fmt(f),
+            Self::OutOfMemory => f.write_str("out of memory"),
         }
     }
 }
@@ -145,6 +148,12 @@ impl std::error::Error for Error {
 impl From<FormatError> for Error {
     fn from(e: FormatError) -> Self {
         Self::Format(e)
+    }
+}
+
+impl From<crate::json::OutOfMemory> for Error {
+    fn from(_: crate::json::OutOfMemory) -> Self {
+        Self::OutOfMemory
     }
 }
 

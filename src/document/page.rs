@@ -47,18 +47,22 @@ impl Envelope {
     ) -> Result<(), Error> {
         let members = extra_members(extra)?;
         atomically(out, |out| {
-            out.extend_from_slice(&self.head);
+            put(out, &self.head)?;
             page(out)?;
-            out.extend_from_slice(&self.mid);
-            out.extend_from_slice(itoa::Buffer::new().format(total).as_bytes());
+            put(out, &self.mid)?;
+            put(out, itoa::Buffer::new().format(total).as_bytes())?;
             if !members.is_empty() {
-                out.push(b',');
-                out.extend_from_slice(members);
+                put(out, b",")?;
+                put(out, members)?;
             }
-            out.push(b'}');
-            Ok(())
+            put(out, b"}")
         })
     }
+}
+
+/// Appends `bytes`, growing `out` fallibly (`Error::OutOfMemory`).
+fn put(out: &mut Vec<u8>, bytes: &[u8]) -> Result<(), Error> {
+    Ok(json::room::put(out, bytes)?)
 }
 
 fn trim_json_ws(mut s: &[u8]) -> &[u8] {
@@ -124,13 +128,12 @@ impl<'a> DocumentView<'a> {
     pub fn write_slice_into(&self, out: &mut Vec<u8>, a: usize, b: usize) -> Result<(), Error> {
         let range = self.slice_range(a, b);
         if range.is_empty() {
-            out.extend_from_slice(b"[]");
-            return Ok(());
+            return put(out, b"[]");
         }
         let (s, e) = self.span(range.start, range.end)?;
         // blob[s..e-1] is the items joined by commas; the brackets replace
         // the separators on either side.
-        out.reserve(e - s + 1);
+        json::room::reserve(out, e - s + 1)?;
         out.push(b'[');
         out.extend_from_slice(&self.blob[s..e - 1]);
         out.push(b']');
@@ -173,19 +176,20 @@ impl<'a> DocumentView<'a> {
         atomically(out, |out| {
             let indices = indices.into_iter();
             // Estimated from the average item size, capped at the blob size
-            // so a huge iterator cannot make this allocation fail.
+            // so a huge iterator does not ask for more than it may need.
             let average = self.blob.len() / self.count.max(1);
             let estimate = indices.size_hint().0.saturating_mul(average);
-            out.reserve(estimate.min(self.blob.len()) + 2);
-            out.push(b'[');
+            json::room::reserve(out, estimate.min(self.blob.len()) + 2)?;
+            put(out, b"[")?;
             for (k, i) in indices.enumerate() {
+                let item = self.item(i)?;
+                json::room::reserve(out, item.len() + 2)?;
                 if k > 0 {
                     out.push(b',');
                 }
-                out.extend_from_slice(self.item(i)?);
+                out.extend_from_slice(item);
             }
-            out.push(b']');
-            Ok(())
+            put(out, b"]")
         })
     }
 

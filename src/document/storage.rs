@@ -278,6 +278,16 @@ impl Document {
         self.view().write_container(out, checksum)
     }
 
+    /// The view to write out as a container, after the checks
+    /// [`to_container`](Self::to_container) makes (the stored checksum, the
+    /// whole index), for callers that write the container bytes themselves.
+    pub fn view_to_write(&self) -> Result<DocumentView<'_>, FormatError> {
+        self.check_stored_checksum()?;
+        let view = self.view();
+        view.verify_index()?;
+        Ok(view)
+    }
+
     fn check_stored_checksum(&self) -> Result<(), FormatError> {
         match &self.storage {
             Storage::Shared {

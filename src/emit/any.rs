@@ -43,10 +43,10 @@ impl<'a> Emitter<'a, '_> {
         } else if t == ty.float {
             return self.write_float_obj(v);
         } else if t == ty.bool_ {
-            self.write_bool_obj(v);
+            self.write_bool_obj(v)?;
             return Ok(());
         } else if t == ty.none {
-            self.out.extend_from_slice(b"null");
+            self.put(b"null")?;
             return Ok(());
         } else if t == ty.list || t == ty.tuple {
             return self.write_seq(v, |e, _, x| e.write_any(x));
@@ -59,7 +59,7 @@ impl<'a> Emitter<'a, '_> {
         } else if t == ty.time {
             return self.write_time_obj(v);
         } else if t == ty.timedelta {
-            self.write_timedelta_obj(v);
+            self.write_timedelta_obj(v)?;
             return Ok(());
         } else if t == ty.uuid {
             return self.write_uuid_obj(v);
@@ -91,7 +91,7 @@ impl<'a> Emitter<'a, '_> {
         } else if t.is_subtype(ty.time) {
             self.write_time_obj(v)
         } else if t.is_subtype(ty.timedelta) {
-            self.write_timedelta_obj(v);
+            self.write_timedelta_obj(v)?;
             Ok(())
         } else if t.is_subtype(ty.uuid) {
             self.write_uuid_obj(v)
@@ -133,11 +133,11 @@ impl<'a> Emitter<'a, '_> {
                 None => self.write_str_obj(k),
             }
         } else if k.addr() == ty.none_obj {
-            self.out.extend_from_slice(b"\"null\"");
+            self.put(b"\"null\"")?;
             Ok(())
         } else if t == ty.bool_ {
             self.write_quoted(|e| {
-                e.write_bool_obj(k);
+                e.write_bool_obj(k)?;
                 Ok(())
             })
         } else if t.meta().is_subtype(ty.enum_meta) {
@@ -171,9 +171,9 @@ impl<'a> Emitter<'a, '_> {
     }
 
     fn write_quoted(&mut self, f: impl FnOnce(&mut Self) -> Result<()>) -> Result<()> {
-        self.out.push(b'"');
+        self.push(b'"')?;
         f(self)?;
-        self.out.push(b'"');
+        self.push(b'"')?;
         Ok(())
     }
 }

@@ -41,6 +41,9 @@ pub enum ErrorKind {
     Python(PyErr),
     /// The output could not grow (MemoryError): raised as it is.
     OutOfMemory(PyErr),
+    /// A Rust buffer could not grow (MemoryError; no Python object is made,
+    /// so workers can report it too).
+    NoMemory,
     Other(String),
     /// A worker thread met something that needs Python; the caller
     /// redoes that part with the GIL (never reaches the user).

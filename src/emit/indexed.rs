@@ -13,12 +13,13 @@ impl<'a> Emitter<'a, '_> {
     /// then the total length: N+1 entries (spec/FORMAT.md). Positions count
     /// the bytes already spilled (see `spill`).
     pub fn write_indexed(&mut self, seq: Obj<'a>, mut index: Option<&mut Vec<u8>>) -> Result<()> {
-        self.out.push(b'[');
+        self.push(b'[')?;
         let n = self.seq_len(seq);
         self.write_items(seq, 0..n, index.as_deref_mut())?;
-        self.out.push(b']');
+        self.push(b']')?;
         if let Some(index) = index {
-            index.extend_from_slice(&(self.written() as u64).to_le_bytes());
+            crate::json::room::put(index, &(self.written() as u64).to_le_bytes())
+                .map_err(|_| super::out_of_memory())?;
         }
         Ok(())
     }
@@ -76,10 +77,11 @@ impl<'a> Emitter<'a, '_> {
                 self.prefetch_dict_values(x);
             }
             if i > range.start {
-                self.out.push(b',');
+                self.push(b',')?;
             }
             if let Some(index) = index.as_mut() {
-                index.extend_from_slice(&(self.written() as u64).to_le_bytes());
+                crate::json::room::put(index, &(self.written() as u64).to_le_bytes())
+                    .map_err(|_| super::out_of_memory())?;
             }
             self.write_any(item).map_err(|e| e.at(Seg::Index(i)))?;
             self.item_boundary()?;

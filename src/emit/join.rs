@@ -14,8 +14,7 @@ pub trait Sink {
 impl Sink for Vec<u8> {
     #[inline]
     fn put(&mut self, bytes: &[u8]) -> Result<()> {
-        self.extend_from_slice(bytes);
-        Ok(())
+        crate::json::room::put(self, bytes).map_err(|_| super::out_of_memory())
     }
 }
 
@@ -41,9 +40,16 @@ impl<'s, S: Sink> Joiner<'s, S> {
     /// wanted.
     pub fn new(sink: &'s mut S, index_entries: Option<usize>) -> Result<Self> {
         sink.put(b"[")?;
+        let index = match index_entries {
+            Some(n) => Some(
+                crate::json::room::vec_with_capacity(n.saturating_add(1).saturating_mul(8))
+                    .map_err(|_| super::out_of_memory())?,
+            ),
+            None => None,
+        };
         Ok(Joiner {
             sink,
-            index: index_entries.map(|n| Vec::with_capacity((n + 1) * 8)),
+            index,
             written: 1,
         })
     }
@@ -72,6 +78,11 @@ impl<'s, S: Sink> Joiner<'s, S> {
             self.written += 1;
         }
         if let Some(index) = &mut self.index {
+            // Sized for the whole list up front; a list that grew meanwhile
+            // grows it (fallibly).
+            index
+                .try_reserve(starts.len())
+                .map_err(|_| super::out_of_memory())?;
             for s in starts.chunks_exact(8) {
                 let at = u64::from_le_bytes(s.try_into().expect("8 bytes")) + self.written;
                 index.extend_from_slice(&at.to_le_bytes());
@@ -89,7 +100,8 @@ impl<'s, S: Sink> Joiner<'s, S> {
         let total = self.written + 1;
         Ok(match self.index {
             Some(mut index) => {
-                index.extend_from_slice(&total.to_le_bytes());
+                crate::json::room::put(&mut index, &total.to_le_bytes())
+                    .map_err(|_| super::out_of_memory())?;
                 index
             }
             None => Vec::new(),

@@ -35,6 +35,18 @@ use std::sync::Arc;
 
 pub type Result<T> = std::result::Result<T, Box<EmitError>>;
 
+/// The most bytes one scalar can take: an int of up to 128 bits, a float, a
+/// date, time, datetime or timedelta, a UUID, `null`/`true`/`false`. The
+/// scalar writers make this much room first, then call the `json` writers,
+/// which append into it (checked builds assert the bound).
+pub(crate) const SCALAR_ROOM: usize = 64;
+
+/// The error for an output buffer the allocator would not grow.
+#[cold]
+pub(crate) fn out_of_memory() -> Box<EmitError> {
+    EmitError::new(ErrorKind::NoMemory)
+}
+
 /// One encode call's state.
 pub struct Emitter<'a, 'py> {
     /// The GIL, on the calling thread; `None` on a worker thread, where
@@ -88,7 +100,9 @@ impl<'a, 'py> Emitter<'a, 'py> {
     fn with_gil(py: Option<Python<'py>>, opts: &'a Options, capacity: usize) -> Self {
         Emitter {
             py,
-            out: Vec::with_capacity(capacity),
+            // A size hint: if it cannot be had, writes grow the buffer as
+            // they go (fallibly).
+            out: crate::json::room::vec_with_capacity(capacity).unwrap_or_default(),
             opts,
             stack: Vec::new(),
             last_class: None,
@@ -159,6 +173,30 @@ impl<'a, 'py> Emitter<'a, 'py> {
         let written = self.write_any(v);
         self.unwraps -= 1;
         written
+    }
+
+    /// Makes room for `n` more bytes in `out` (see `json::room`): writes
+    /// that follow, up to `n` bytes, cannot reallocate, and a failed
+    /// allocation is a `MemoryError`, never an abort.
+    #[inline(always)]
+    fn room(&mut self, n: usize) -> Result<()> {
+        crate::json::room::reserve(&mut self.out, n).map_err(|_| out_of_memory())
+    }
+
+    /// Appends one byte (fallibly).
+    #[inline(always)]
+    fn push(&mut self, b: u8) -> Result<()> {
+        self.room(1)?;
+        self.out.push(b);
+        Ok(())
+    }
+
+    /// Appends `bytes` (fallibly).
+    #[inline(always)]
+    fn put(&mut self, bytes: &[u8]) -> Result<()> {
+        self.room(bytes.len())?;
+        self.out.extend_from_slice(bytes);
+        Ok(())
     }
 
     #[inline(always)]

@@ -42,7 +42,7 @@ impl<'a> Emitter<'a, '_> {
                 if !matches!(f.omit, Omit::Never) && self.omitted(f, v)? {
                     continue;
                 }
-                self.put_key(&f.keys[ascii], &mut open);
+                self.put_key(&f.keys[ascii], &mut open)?;
                 self.write_value(&f.node, v)
                     .map_err(|e| e.at(Seg::Field(f.name_text.clone())))?;
             }
@@ -52,9 +52,9 @@ impl<'a> Emitter<'a, '_> {
             }
         }
         if open {
-            self.out.push(b'}');
+            self.push(b'}')?;
         } else {
-            self.out.extend_from_slice(b"{}");
+            self.put(b"{}")?;
         }
         self.leave();
         Ok(())
@@ -87,12 +87,12 @@ impl<'a> Emitter<'a, '_> {
         let mut open = false;
         if let Some(tag) = &shape.tag {
             if array {
-                self.out.push(b'[');
+                self.push(b'[')?;
                 open = true;
             } else {
-                self.put_key(&tag.keys[ascii], &mut open);
+                self.put_key(&tag.keys[ascii], &mut open)?;
             }
-            self.out.extend_from_slice(&tag.value[ascii]);
+            self.put(&tag.value[ascii])?;
         }
         let mut hint = 0;
         for f in plan.fields() {
@@ -112,7 +112,7 @@ impl<'a> Emitter<'a, '_> {
                     if !matches!(f.omit, Omit::Never) && !array && self.omitted(f, v)? {
                         continue;
                     }
-                    self.put_sep(array, &f.keys[keys], &mut open);
+                    self.put_sep(array, &f.keys[keys], &mut open)?;
                     self.write_value(&f.node, v)
                         .map_err(|e| e.at(Seg::Field(f.name_text.clone())))?;
                 }
@@ -131,10 +131,10 @@ impl<'a> Emitter<'a, '_> {
             }
         }
         match (open, array) {
-            (true, false) => self.out.push(b'}'),
-            (true, true) => self.out.push(b']'),
-            (false, false) => self.out.extend_from_slice(b"{}"),
-            (false, true) => self.out.extend_from_slice(b"[]"),
+            (true, false) => self.push(b'}')?,
+            (true, true) => self.push(b']')?,
+            (false, false) => self.put(b"{}")?,
+            (false, true) => self.put(b"[]")?,
         }
         self.leave();
         Ok(())
@@ -142,15 +142,16 @@ impl<'a> Emitter<'a, '_> {
 
     /// `,"key":` for an object, `,` for an array (the first one opens it).
     #[inline(always)]
-    fn put_sep(&mut self, array: bool, key: &FieldKey, open: &mut bool) {
+    fn put_sep(&mut self, array: bool, key: &FieldKey, open: &mut bool) -> Result<()> {
         if !array {
-            self.put_key(key, open);
+            self.put_key(key, open)?;
         } else if *open {
-            self.out.push(b',');
+            self.push(b',')?;
         } else {
-            self.out.push(b'[');
+            self.push(b'[')?;
             *open = true;
         }
+        Ok(())
     }
 
     /// A field of an array-like model read by attribute lookup.
@@ -175,7 +176,7 @@ impl<'a> Emitter<'a, '_> {
                 );
             }
         };
-        self.put_sep(true, &f.keys[0], open);
+        self.put_sep(true, &f.keys[0], open)?;
         self.write_node(&f.node, v)
             .map_err(|e| e.at(Seg::Field(f.name_text.clone())))?;
         drop(read);
@@ -217,7 +218,7 @@ impl<'a> Emitter<'a, '_> {
         }
         let mut first = !*open;
         if first {
-            self.out.push(b'{');
+            self.push(b'{')?;
             *open = true;
         }
         // Held with the dict keys in progress: pinned if Python code runs.
@@ -262,7 +263,7 @@ impl<'a> Emitter<'a, '_> {
         if !matches!(f.omit, Omit::Never) && self.omitted(f, v)? {
             return Ok(());
         }
-        self.put_key(&f.keys[keys], open);
+        self.put_key(&f.keys[keys], open)?;
         self.write_node(&f.node, v)
             .map_err(|e| e.at(Seg::Field(f.name_text.clone())))?;
         drop(read);
@@ -285,18 +286,19 @@ impl<'a> Emitter<'a, '_> {
     /// one fixed-size copy cut back to length for the usual short key,
     /// instead of a `memcpy` call.
     #[inline(always)]
-    fn put_key(&mut self, key: &FieldKey, open: &mut bool) {
+    fn put_key(&mut self, key: &FieldKey, open: &mut bool) -> Result<()> {
         let at = self.out.len();
         if key.len <= KEY_BLOCK {
-            self.out.extend_from_slice(&key.block);
+            self.put(&key.block)?;
             self.out.truncate(self.out.len() - (KEY_BLOCK - key.len));
         } else {
-            self.out.extend_from_slice(&key.text);
+            self.put(&key.text)?;
         }
         if !*open {
             self.out[at] = b'{';
             *open = true;
         }
+        Ok(())
     }
 
     fn omitted(&mut self, f: &FieldPlan, v: Obj<'a>) -> Result<bool> {

@@ -14,7 +14,7 @@ use super::parallel::{pool, ListJob};
 use super::tape::{Rendered, Tape};
 use super::{Emitter, Options, Result};
 use crate::cpython::Obj;
-use crate::json::LoneSurrogate;
+use crate::json::StrError;
 use crate::plan::ModelPlan;
 use pyo3::prelude::*;
 use rayon::prelude::*;
@@ -69,7 +69,7 @@ fn render_all(
     walked: &[Walked],
     pool: Option<&rayon::ThreadPool>,
     ascii: bool,
-) -> Vec<std::result::Result<Rendered, LoneSurrogate>> {
+) -> Vec<std::result::Result<Rendered, StrError>> {
     let render = |w: &Walked| w.tape.render(ascii);
     match pool {
         Some(pool) => pool.install(|| walked.par_iter().map(render).collect()),
@@ -137,7 +137,10 @@ pub(super) fn encode_items_releasing<S: Sink>(
         for (w, r) in walked.drain(..).zip(rendered) {
             match r {
                 Ok(r) => {
-                    let starts = w.tape.moved_starts(&w.starts, &r);
+                    let starts = w
+                        .tape
+                        .moved_starts(&w.starts, &r)
+                        .map_err(|_| super::out_of_memory())?;
                     out.push_parts(Tape::filled_len(&w.out, &r), &starts, |sink| {
                         w.tape.fill(&w.out, &r, |part| sink.put(part))
                     })?;
@@ -179,7 +182,8 @@ pub fn encode_value_releasing<'a>(py: Python<'_>, obj: Obj<'a>, opts: &Options) 
     drop(em);
     match py.detach(|| tape.render(opts.ascii)) {
         Ok(r) => {
-            let mut bytes = Vec::with_capacity(Tape::filled_len(&walked, &r));
+            let mut bytes = crate::json::room::vec_with_capacity(Tape::filled_len(&walked, &r))
+                .map_err(|_| super::out_of_memory())?;
             let Ok(()) = tape.fill(&walked, &r, |part| {
                 bytes.extend_from_slice(part);
                 Ok::<(), std::convert::Infallible>(())

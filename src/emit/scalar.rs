@@ -1,6 +1,6 @@
 //! Leaf values: text, numbers, dates.
 
-use super::{EmitError, Emitter, ErrorKind, Result};
+use super::{EmitError, Emitter, ErrorKind, Result, SCALAR_ROOM};
 use crate::cpython::{self, IntValue, Obj};
 use crate::json;
 
@@ -24,22 +24,28 @@ impl<'a> Emitter<'a, '_> {
                 return Ok(());
             }
         }
-        json::write_str(&mut self.out, text, self.opts.ascii).map_err(|e| {
-            EmitError::new(ErrorKind::LoneSurrogate {
+        json::write_str(&mut self.out, text, self.opts.ascii).map_err(|e| match e {
+            json::StrError::LoneSurrogate(e) => EmitError::new(ErrorKind::LoneSurrogate {
                 index: e.index,
                 code_point: e.code_point,
-            })
+            }),
+            json::StrError::OutOfMemory => super::out_of_memory(),
         })
     }
 
     #[inline(always)]
     pub(super) fn write_int_obj(&mut self, v: Obj<'a>) -> Result<()> {
         match cpython::int_value(v) {
-            Ok(IntValue::Small(i)) => json::write_i64(&mut self.out, i),
+            Ok(IntValue::Small(i)) => {
+                self.room(SCALAR_ROOM)?;
+                json::write_i64(&mut self.out, i)
+            }
             Ok(IntValue::Digits { negative, digits }) => {
+                // A 30-bit digit is worth less than ten decimal digits.
+                self.room(digits.len().saturating_mul(10).saturating_add(2))?;
                 json::write_digits30(&mut self.out, negative, digits)
             }
-            Ok(IntValue::Decimal(s)) => self.out.extend_from_slice(s.as_bytes()),
+            Ok(IntValue::Decimal(s)) => self.put(s.as_bytes())?,
             Err(msg) => return Err(EmitError::new(ErrorKind::Other(msg))),
         }
         Ok(())
@@ -53,9 +59,10 @@ impl<'a> Emitter<'a, '_> {
     #[inline(always)]
     pub(super) fn write_f64(&mut self, f: f64) -> Result<()> {
         if f.is_finite() {
+            self.room(SCALAR_ROOM)?;
             json::write_f64(&mut self.out, f);
         } else if self.opts.nan_null {
-            self.out.extend_from_slice(b"null");
+            self.put(b"null")?;
         } else {
             return Err(EmitError::new(ErrorKind::NonFinite(f)));
         }
@@ -63,13 +70,13 @@ impl<'a> Emitter<'a, '_> {
     }
 
     #[inline(always)]
-    pub(super) fn write_bool_obj(&mut self, v: Obj<'a>) {
+    pub(super) fn write_bool_obj(&mut self, v: Obj<'a>) -> Result<()> {
         let lit: &[u8] = if v.addr() == cpython::types().true_ {
             b"true"
         } else {
             b"false"
         };
-        self.out.extend_from_slice(lit);
+        self.put(lit)
     }
 
     #[inline]
@@ -86,6 +93,7 @@ impl<'a> Emitter<'a, '_> {
                 None => self.utcoffset(v, types.datetime)?,
             },
         };
+        self.room(SCALAR_ROOM)?;
         json::temporal::write_datetime(&mut self.out, date, time, offset, self.opts.time);
         Ok(())
     }
@@ -96,6 +104,7 @@ impl<'a> Emitter<'a, '_> {
         if v.ty() != types.date && self.write_temporal_subclass(v, types.date)? {
             return Ok(());
         }
+        self.room(SCALAR_ROOM)?;
         json::temporal::write_date(&mut self.out, cpython::date_parts(v));
         Ok(())
     }
@@ -114,13 +123,15 @@ impl<'a> Emitter<'a, '_> {
                 None => self.utcoffset(v, types.time)?,
             },
         };
+        self.room(SCALAR_ROOM)?;
         json::temporal::write_time(&mut self.out, time, offset, self.opts.time);
         Ok(())
     }
 
     #[inline]
-    pub(super) fn write_timedelta_obj(&mut self, v: Obj<'a>) {
+    pub(super) fn write_timedelta_obj(&mut self, v: Obj<'a>) -> Result<()> {
         let d = cpython::delta_parts(v);
+        self.room(SCALAR_ROOM)?;
         if self.opts.timedelta_seconds {
             json::temporal::write_duration_seconds(
                 &mut self.out,
@@ -131,6 +142,7 @@ impl<'a> Emitter<'a, '_> {
         } else {
             json::temporal::write_duration_iso(&mut self.out, d.days, d.seconds, d.microseconds);
         }
+        Ok(())
     }
 
     /// UUID: its 128-bit `int` slot, formatted; other layouts via `str()`.
@@ -139,6 +151,7 @@ impl<'a> Emitter<'a, '_> {
         let types = cpython::types();
         if v.ty() == types.uuid {
             if let Some(value) = self.uuid_int(v) {
+                self.room(SCALAR_ROOM)?;
                 json::write_uuid(&mut self.out, value);
                 return Ok(());
             }

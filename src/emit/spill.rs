@@ -101,7 +101,7 @@ impl<'py> Emitter<'_, 'py> {
                 self.out = Vec::new(); // freed before the final trim
                 bytes.finish()
             }
-            None => Ok(PyBytes::new(py, &self.out)),
+            None => crate::cpython::new_bytes(py, &self.out),
         }
     }
 }

@@ -23,7 +23,7 @@
 //! with two threads encoding at once, and 5% when the strings have no
 //! cached UTF-8 copy either).
 
-use crate::json::{self, LoneSurrogate, Text};
+use crate::json::{self, StrError, Text};
 
 /// Non-ASCII strings shorter than this are escaped during the walk: for
 /// them the copy and the bookkeeping cost more than the transcoding.
@@ -66,20 +66,28 @@ impl Tape {
     /// Latin-1, UCS-2 or UCS-4 is transcoded to UTF-8 later, without the
     /// GIL. ASCII, and text CPython already holds as UTF-8, is left to the
     /// walk (false): escaping it costs about what copying it here would.
+    /// So is text the tape has no memory left to copy (the walk then
+    /// writes it, or reports the MemoryError).
     #[inline]
     pub fn cut_str(&mut self, at: usize, text: Text<'_>) -> bool {
-        let (units, start, len) = match text {
+        let copied = match text {
             Text::Latin1(b) if b.len() >= DEFER_STR_MIN => {
-                (Units::Latin1, copy(&mut self.narrow, b), b.len())
+                copy(&mut self.narrow, b).map(|at| (Units::Latin1, at, b.len()))
             }
             Text::Ucs2(u) if u.len() >= DEFER_STR_MIN => {
-                (Units::Ucs2, copy(&mut self.ucs2, u), u.len())
+                copy(&mut self.ucs2, u).map(|at| (Units::Ucs2, at, u.len()))
             }
             Text::Ucs4(u) if u.len() >= DEFER_STR_MIN => {
-                (Units::Ucs4, copy(&mut self.ucs4, u), u.len())
+                copy(&mut self.ucs4, u).map(|at| (Units::Ucs4, at, u.len()))
             }
-            _ => return false,
+            _ => None,
         };
+        let Some((units, start, len)) = copied else {
+            return false;
+        };
+        if self.leaves.try_reserve(1).is_err() {
+            return false;
+        }
         self.leaves.push((at, Leaf { units, start, len }));
         true
     }
@@ -87,11 +95,12 @@ impl Tape {
     /// Formats every leaf (the part that runs without the GIL): their texts
     /// one after another, and where each ends.
     ///
-    /// Fails only on a lone surrogate, whose error needs the value's path:
-    /// the caller redoes that piece with the GIL.
-    pub fn render(&self, ascii: bool) -> Result<Rendered, LoneSurrogate> {
-        let mut text = Vec::with_capacity(self.size_hint());
-        let mut ends = Vec::with_capacity(self.leaves.len());
+    /// Fails on a lone surrogate, whose error needs the value's path, or when
+    /// memory runs out: the caller redoes that piece with the GIL (which
+    /// raises the error, or MemoryError if memory is still short).
+    pub fn render(&self, ascii: bool) -> Result<Rendered, StrError> {
+        let mut text = json::room::vec_with_capacity(self.size_hint())?;
+        let mut ends = json::room::vec_with_capacity(self.leaves.len())?;
         for &(_, Leaf { units, start, len }) in &self.leaves {
             json::write_str(&mut text, self.text(units, start, len), ascii)?;
             ends.push(text.len());
@@ -106,8 +115,12 @@ impl Tape {
 
     /// `starts` (little-endian u64 positions in `walked`, ascending: item
     /// starts) moved to the same places in the filled output.
-    pub fn moved_starts(&self, starts: &[u8], rendered: &Rendered) -> Vec<u8> {
-        let mut moved = Vec::with_capacity(starts.len());
+    pub fn moved_starts(
+        &self,
+        starts: &[u8],
+        rendered: &Rendered,
+    ) -> Result<Vec<u8>, json::OutOfMemory> {
+        let mut moved = json::room::vec_with_capacity(starts.len())?;
         let mut leaves = self.leaves.iter().zip(&rendered.ends).peekable();
         let mut shift = 0;
         for s in starts.chunks_exact(8) {
@@ -123,7 +136,7 @@ impl Tape {
             }
             moved.extend_from_slice(&((s + shift) as u64).to_le_bytes());
         }
-        moved
+        Ok(moved)
     }
 
     /// Hands the filled output to `put` in order: the walk's bytes between
@@ -165,10 +178,13 @@ impl Tape {
     }
 }
 
-fn copy<T: Copy>(arena: &mut Vec<T>, units: &[T]) -> usize {
+/// Appends `units` to `arena`; where they start, or None when the arena
+/// cannot grow.
+fn copy<T: Copy>(arena: &mut Vec<T>, units: &[T]) -> Option<usize> {
     let start = arena.len();
+    arena.try_reserve(units.len()).ok()?;
     arena.extend_from_slice(units);
-    start
+    Some(start)
 }
 
 #[cfg(test)]
@@ -180,7 +196,7 @@ mod tests {
         tape: &Tape,
         walked: &[u8],
         starts: &[u8],
-    ) -> Result<(Vec<u8>, Vec<u8>), LoneSurrogate> {
+    ) -> Result<(Vec<u8>, Vec<u8>), StrError> {
         let rendered = tape.render(false)?;
         let mut out = Vec::new();
         tape.fill(walked, &rendered, |part| {
@@ -189,7 +205,7 @@ mod tests {
         })
         .unwrap();
         assert_eq!(out.len(), Tape::filled_len(walked, &rendered));
-        Ok((out, tape.moved_starts(starts, &rendered)))
+        Ok((out, tape.moved_starts(starts, &rendered).unwrap()))
     }
 
     fn le(v: &[usize]) -> Vec<u8> {
@@ -242,7 +258,9 @@ mod tests {
         let mut units = [0x41u16; 16];
         units[3] = 0xd800;
         assert!(bad.cut_str(0, Text::Ucs2(&units)));
-        let err = filled(&bad, b"", &[]).unwrap_err();
+        let Err(StrError::LoneSurrogate(err)) = filled(&bad, b"", &[]) else {
+            panic!("a lone surrogate is an error");
+        };
         assert_eq!((err.index, err.code_point), (3, 0xd800));
     }
 

@@ -88,7 +88,7 @@ impl<'a> Emitter<'a, '_> {
     pub(super) fn write_value(&mut self, node: &Node, v: Obj<'a>) -> Result<()> {
         let ty = cpython::types();
         if node.fast_optional && v.addr() == ty.none_obj {
-            self.out.extend_from_slice(b"null");
+            self.put(b"null")?;
             return Ok(());
         }
         if v.ty().addr() != node.fast_type {
@@ -102,7 +102,7 @@ impl<'a> Emitter<'a, '_> {
             Fast::Int => self.write_int_obj(v),
             Fast::Float => self.write_float_obj(v),
             Fast::Bool => {
-                self.write_bool_obj(v);
+                self.write_bool_obj(v)?;
                 Ok(())
             }
             Fast::DateTime => self.write_datetime_obj(v),
@@ -129,16 +129,16 @@ impl<'a> Emitter<'a, '_> {
             Kind::Float if is::float(t) => self.write_float_obj(v),
             Kind::Float if is::int(t) => self.write_int_obj(v),
             Kind::Bool if t == ty.bool_ => {
-                self.write_bool_obj(v);
+                self.write_bool_obj(v)?;
                 Ok(())
             }
             Kind::None if v.addr() == ty.none_obj => {
-                self.out.extend_from_slice(b"null");
+                self.put(b"null")?;
                 Ok(())
             }
             Kind::Optional(inner) => {
                 if v.addr() == ty.none_obj {
-                    self.out.extend_from_slice(b"null");
+                    self.put(b"null")?;
                     Ok(())
                 } else if self.accepts(inner, v, false) {
                     self.write_node(inner, v)
@@ -181,7 +181,7 @@ impl<'a> Emitter<'a, '_> {
             Kind::Date if is::date(t) => self.write_date_obj(v),
             Kind::Time if is::of(t, ty.time) => self.write_time_obj(v),
             Kind::TimeDelta if is::of(t, ty.timedelta) => {
-                self.write_timedelta_obj(v);
+                self.write_timedelta_obj(v)?;
                 Ok(())
             }
             Kind::Uuid if is::of(t, ty.uuid) => self.write_uuid_obj(v),
@@ -258,7 +258,7 @@ impl<'a> Emitter<'a, '_> {
         mut item: impl FnMut(&mut Self, usize, Obj<'a>) -> Result<()>,
     ) -> Result<()> {
         self.enter(v)?;
-        self.out.push(b'[');
+        self.push(b'[')?;
         let list = is::list(v.ty());
         let mut i = 0;
         loop {
@@ -277,13 +277,13 @@ impl<'a> Emitter<'a, '_> {
                 cpython::prefetch(next);
             }
             if i > 0 {
-                self.out.push(b',');
+                self.push(b',')?;
             }
             item(self, i, x).map_err(|e| e.at(Seg::Index(i)))?;
             self.item_boundary()?;
             i += 1;
         }
-        self.out.push(b']');
+        self.push(b']')?;
         self.leave();
         Ok(())
     }
@@ -297,10 +297,10 @@ impl<'a> Emitter<'a, '_> {
         value: impl FnMut(&mut Self, Obj<'a>) -> Result<()>,
     ) -> Result<()> {
         self.enter(v)?;
-        self.out.push(b'{');
+        self.push(b'{')?;
         let mut first = true;
         self.write_entries(v, &mut first, key, value)?;
-        self.out.push(b'}');
+        self.push(b'}')?;
         self.leave();
         Ok(())
     }
@@ -317,7 +317,7 @@ impl<'a> Emitter<'a, '_> {
     ) -> Result<()> {
         for (k, x) in DictIter::new(v) {
             if !*first {
-                self.out.push(b',');
+                self.push(b',')?;
             }
             *first = false;
             // Both are borrowed from the dict, which Python code run while
@@ -326,7 +326,7 @@ impl<'a> Emitter<'a, '_> {
             self.keys.push(x);
             let written = match key(self, k) {
                 Ok(()) => {
-                    self.out.push(b':');
+                    self.push(b':')?;
                     value(self, x)
                 }
                 Err(e) => Err(e),

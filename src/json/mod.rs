@@ -8,11 +8,13 @@
 pub mod escape;
 pub mod float;
 pub mod int;
+pub mod room;
 pub mod ser;
 pub mod temporal;
 pub mod uuid;
 
-pub use escape::{write_str, LoneSurrogate, Text};
+pub use escape::{write_str, LoneSurrogate, StrError, Text};
+pub use room::OutOfMemory;
 pub use float::write_f64;
 pub use int::{write_digits30, write_i128, write_i64, write_u128, write_u64};
 pub use temporal::{Date, Time, TimeFormat};

@@ -32,6 +32,8 @@ pub enum Error {
     LoneSurrogate(LoneSurrogate),
     /// An error raised by a `Serialize` implementation.
     Custom(String),
+    /// The output buffer could not grow.
+    OutOfMemory,
 }
 
 impl fmt::Display for Error {
@@ -53,6 +55,7 @@ impl fmt::Display for Error {
                 s.code_point, s.index
             ),
             Self::Custom(msg) => f.write_str(msg),
+            Self::OutOfMemory => f.write_str("out of memory while writing JSON"),
         }
     }
 }
@@ -62,6 +65,15 @@ impl std::error::Error for Error {}
 impl ser::Error for Error {
     fn custom<T: fmt::Display>(msg: T) -> Self {
         Self::Custom(msg.to_string())
+    }
+}
+
+impl From<super::StrError> for Error {
+    fn from(e: super::StrError) -> Self {
+        match e {
+            super::StrError::LoneSurrogate(s) => Self::LoneSurrogate(s),
+            super::StrError::OutOfMemory => Self::OutOfMemory,
+        }
     }
 }
 

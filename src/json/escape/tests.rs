@@ -1,4 +1,4 @@
-use super::{write_str, LoneSurrogate, Text};
+use super::{write_str, LoneSurrogate, StrError, Text};
 
 /// Straightforward per-code-point statement of the output rules, used to
 /// check the chunked implementation on generated strings.
@@ -39,7 +39,10 @@ fn reference(cps: &[u32], ascii: bool) -> Result<Vec<u8>, LoneSurrogate> {
 fn run(text: Text<'_>, ascii: bool) -> Result<Vec<u8>, LoneSurrogate> {
     // A non-empty buffer checks that output is appended, not overwritten.
     let mut out = b"[".to_vec();
-    write_str(&mut out, text, ascii)?;
+    write_str(&mut out, text, ascii).map_err(|e| match e {
+        StrError::LoneSurrogate(s) => s,
+        StrError::OutOfMemory => panic!("out of memory"),
+    })?;
     assert_eq!(out[0], b'[');
     out.remove(0);
     Ok(out)
@@ -354,17 +357,19 @@ fn every_length_to_200_and_some_long_ones() {
 /// A surrogate far into a long string reports its index in the whole string.
 #[test]
 fn surrogate_far_into_a_long_string() {
-    for at in [1023, 1024, 1025, 2047, 2048, 2500] {
-        let mut units = vec![0x4E2Du16; 3000];
+    // Strings past 16K units are escaped in segments: indices after the
+    // first segment count from the start of the string too.
+    for at in [1023, 1024, 1025, 2047, 2048, 2500, 16_383, 16_384, 30_001] {
+        let mut units = vec![0x4E2Du16; 40_000];
         units[at] = 0xD801;
         let mut out = Vec::new();
         let err = super::write_str(&mut out, Text::Ucs2(&units), false).unwrap_err();
         assert_eq!(
             err,
-            LoneSurrogate {
+            StrError::LoneSurrogate(LoneSurrogate {
                 index: at,
                 code_point: 0xD801
-            }
+            })
         );
     }
 }
