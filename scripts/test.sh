@@ -23,6 +23,13 @@ cargo test --lib --tests --quiet
 # The walker's own unit tests need the Python-facing half of the crate.
 cargo test --lib --features python --quiet emit::
 
+# Container fuzzing on the stable toolchain: the cargo-fuzz target's checks
+# (fuzz/fuzz_targets/check.rs) fed by a seeded mutation loop for a bounded
+# time; the seed is printed, SLOTJSON_FUZZ_SEED replays it. The Python-level
+# mutation loop (tests/python/test_document_fuzz.py) runs with the suite.
+echo "== container fuzzing (${SLOTJSON_FUZZ_SECONDS:=30} s)"
+SLOTJSON_FUZZ_SECONDS=$SLOTJSON_FUZZ_SECONDS cargo test --release --quiet --test fuzz_container -- --ignored --nocapture
+
 # Interpreters: $PYTHONS if given, else the newest patch release of each
 # supported minor version known to pyenv, else python3.X on PATH.
 find_pythons() {
