@@ -127,7 +127,7 @@ impl<'a, 'py> Emitter<'a, 'py> {
             return Ok(false);
         }
         if rule.eq("null").unwrap_or(false) {
-            self.out.extend_from_slice(b"null");
+            self.put(b"null")?;
             return Ok(true);
         }
         let text = v
