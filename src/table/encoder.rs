@@ -236,6 +236,11 @@ fn encoder<'a>(
         }
         T::Dictionary(_, _) => {
             let a = array.as_any_dictionary();
+            if a.values().is_empty() {
+                // Every key is null (full validation found no key out of
+                // range), so no row reads a value.
+                return boxed(Null);
+            }
             boxed(Dict {
                 keys: a.normalized_keys(),
                 values: column(a.values().as_ref(), opts, zones, depth)?,

@@ -132,6 +132,11 @@ def test_nested_types():
     assert json.loads(got)[0]["m"] == {"k": 1, "é": None}
 
 
+def test_dictionary_with_no_values():
+    empty = pa.DictionaryArray.from_arrays(pa.array([None, None], pa.int8()), pa.array([], pa.string()))
+    assert all_ways(pa.table({"d": empty})) == b'[{"d":null},{"d":null}]'
+
+
 def test_chunked_and_sliced():
     base = pa.table({"i": list(range(5000)), "s": [f"row {i}" for i in range(5000)]})
     chunked = pa.concat_tables([base.slice(0, 1), base.slice(1, 2999), base.slice(3000)])
