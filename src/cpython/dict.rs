@@ -1,6 +1,6 @@
 //! `dict` entries.
 //!
-//! Dict internals changed in every version from 3.10 to 3.13 (split keys,
+//! Dict internals changed in every version from 3.11 to 3.15 (split keys,
 //! unicode-only key tables, inline values), so entries are read with
 //! `PyDict_Next`: it only reads the table, never allocates or runs Python
 //! code, and checks its position against the current size, so a dict changed
@@ -48,19 +48,8 @@ impl<'a> Iterator for DictIter<'a> {
 /// three words before the object header instead of at `tp_dictoffset`.
 const MANAGED_DICT: std::os::raw::c_ulong = 1 << 4;
 /// Where a managed dict pointer lives, in pointer-sized words before the
-/// object (`MANAGED_DICT_OFFSET` in 3.11, 3.12 and 3.13).
+/// object (`MANAGED_DICT_OFFSET` in 3.11 to 3.15).
 const MANAGED_DICT_WORDS: usize = 3;
-
-static MANAGED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
-
-/// Record whether the running interpreter has managed dicts (3.11+); set
-/// once at import, before the self-check.
-pub fn init_instance_dicts(py: pyo3::Python<'_>) {
-    MANAGED.store(
-        py.version_info() >= (3, 11),
-        std::sync::atomic::Ordering::Relaxed,
-    );
-}
 
 /// The instance `__dict__` of `obj`, read from object memory: `None` when
 /// the raw path is off, the class has no instance dict, or the dict is not
@@ -81,16 +70,15 @@ pub fn instance_dict(obj: Obj<'_>) -> Option<Obj<'_>> {
     // byte offset inside the instance. The pointer is only used after its
     // type is checked to be exactly `dict`.
     unsafe {
-        let word: usize =
-            if MANAGED.load(std::sync::atomic::Ordering::Relaxed) && t.has_flag(MANAGED_DICT) {
-                *(obj.as_ptr() as *const usize).sub(MANAGED_DICT_WORDS)
-            } else {
-                let off = (*t.0).tp_dictoffset;
-                if off <= 0 {
-                    return None;
-                }
-                *((obj.as_ptr() as *const u8).add(off as usize) as *const usize)
-            };
+        let word: usize = if t.has_flag(MANAGED_DICT) {
+            *(obj.as_ptr() as *const usize).sub(MANAGED_DICT_WORDS)
+        } else {
+            let off = (*t.0).tp_dictoffset;
+            if off <= 0 {
+                return None;
+            }
+            *((obj.as_ptr() as *const u8).add(off as usize) as *const usize)
+        };
         if word == 0 || word & 1 != 0 {
             return None;
         }

@@ -134,7 +134,6 @@ fn check_all(py: Python<'_>, f: &mut Failures) -> PyResult<()> {
 /// class; before `__dict__` is first asked for, the read gives nothing or
 /// that same dict.
 fn check_instance_dicts(py: Python<'_>, f: &mut Failures) -> PyResult<()> {
-    dict::init_instance_dicts(py);
     let classes = py.eval(
         c"(type('DictCheck', (), {}), type('DictCheck2', (type('SlotBase', (), {'__slots__': ('s',)}),), {}))",
         None,
