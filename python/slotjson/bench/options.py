@@ -82,7 +82,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--threads", type=_thread_counts, default=_default_threads(), metavar="LIST",
                    help="thread counts for the threads operation, e.g. 1,2 (default: 1 to the usable cores)")
     p.add_argument("--repeat", type=_positive, default=None, metavar="N",
-                   help="timed samples per measurement (default: up to 7, at least 2, "
+                   help="timed samples per measurement (default: up to 7, at least 5, "
                    "within --budget seconds per measurement)")
     p.add_argument("--budget", type=_budget, default=0.25, metavar="SECONDS",
                    help="time allowed per measurement when --repeat is not given (default: 0.25)")

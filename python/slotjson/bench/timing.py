@@ -33,7 +33,7 @@ SAMPLE_NS = 5_000_000  # aim for samples at least this long
 MAX_NUMBER = 100_000  # calls per sample, at most
 
 # Without --repeat: as many samples as fit the budget, within these bounds.
-AUTO_MIN_SAMPLES = 2
+AUTO_MIN_SAMPLES = 5
 AUTO_MAX_SAMPLES = 7
 
 
