@@ -58,8 +58,19 @@ def test_same_bytes_as_a_default_call(workers):
 
 @pytest.mark.parametrize("workers", [1, 2])
 def test_other_threads_progress_only_with_release_gil(workers):
-    items = make(40_000 * workers)  # calls of some 20 ms or more
-    slotjson.dumps(items[:10])  # compile the plans first: that runs Python code
+    # The list is sized from a measured call, so the call is long (0.2 s or
+    # more) on any interpreter and machine; its items repeat a base list,
+    # which the encoder walks like distinct objects.
+    base = make(20_000)
+    slotjson.dumps(base[:10])  # compile the plans first: that runs Python code
+    items = base
+    while True:
+        t0 = time.perf_counter()
+        slotjson.dumps(items, threads=workers)
+        took = time.perf_counter() - t0
+        if took >= 0.2 or len(items) >= 100 * len(base):
+            break
+        items = base * min(100, math.ceil(len(items) / len(base) * 0.3 / took))
     stamps = []
     stop = threading.Event()
     clock = time.perf_counter
@@ -79,27 +90,32 @@ def test_other_threads_progress_only_with_release_gil(workers):
     try:
         time.sleep(0.01)
 
-        def ran_during(release):
+        def longest_pause(release):
+            # The longest stretch of the call in which the spinner did not
+            # run, as a share of the call. The GIL changes hands as the call
+            # starts and returns, and a loaded machine may not schedule the
+            # caller for a while: the spinner may run then, at either end,
+            # but never in the middle of a call that holds the GIL.
             start = clock()
             slotjson.dumps(items, threads=workers, release_gil=release)
             end = clock()
-            # Only the middle of the call counts: around it, the GIL changes
-            # hands as the call starts and returns (a switch interval or
-            # more each way, longer on a loaded machine).
-            margin = max((end - start) / 4, 0.005)
-            assert end - start > 0.02, "the encode is too short to observe"
-            return sum(start + margin < t < end - margin for t in list(stamps))
+            inside = [t for t in list(stamps) if start < t < end]
+            points = [start, *inside, end]
+            pause = max(b - a for a, b in zip(points, points[1:]))
+            return pause / (end - start), len(inside)
 
-        held = ran_during(False)
-        released = ran_during(True)
+        held, _ = longest_pause(False)
+        released, ran = longest_pause(True)
     finally:
         stop.set()
         spinner.join()
         sys.setswitchinterval(old)
-    # Holding the GIL, the spinner cannot run inside the call; releasing it
-    # while the walked chunks are formatted, it runs throughout.
-    assert held == 0
-    assert released > 10
+    # Holding the GIL, the spinner cannot run while the native call walks the
+    # list: one pause spans most of the call. Releasing it while the walked
+    # chunks are formatted, the spinner runs throughout: no pause comes close.
+    assert held > 0.6, f"the spinner ran during a call holding the GIL (longest pause {held:.0%} of the call)"
+    assert released < 0.4, f"the spinner was held up for {released:.0%} of a call releasing the GIL"
+    assert ran > 10
 
 
 def test_mutating_threads_never_break_an_encode():
