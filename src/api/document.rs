@@ -331,7 +331,11 @@ impl PyDocument {
             if !mmap {
                 // The whole file, from its start; a caller's descriptor is
                 // put back where it was.
-                let at = if is_fd { Some(f.call_method0("tell")?) } else { None };
+                let at = if is_fd {
+                    Some(f.call_method0("tell")?)
+                } else {
+                    None
+                };
                 f.call_method1("seek", (0,))?;
                 let data = f.call_method0("read")?;
                 if let Some(at) = at {

@@ -22,7 +22,9 @@
 // Second guard behind build.rs: the readers assume the GIL-build layouts
 // and that the GIL keeps objects unchanged (spec/FREE_THREADING.md).
 #[cfg(Py_GIL_DISABLED)]
-compile_error!("slotjson does not support free-threaded CPython (Py_GIL_DISABLED); see spec/FREE_THREADING.md");
+compile_error!(
+    "slotjson does not support free-threaded CPython (Py_GIL_DISABLED); see spec/FREE_THREADING.md"
+);
 
 mod arrow;
 mod buffer;

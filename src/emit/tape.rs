@@ -192,11 +192,7 @@ mod tests {
     use super::*;
 
     /// The filled output and moved starts, as the encoder assembles them.
-    fn filled(
-        tape: &Tape,
-        walked: &[u8],
-        starts: &[u8],
-    ) -> Result<(Vec<u8>, Vec<u8>), StrError> {
+    fn filled(tape: &Tape, walked: &[u8], starts: &[u8]) -> Result<(Vec<u8>, Vec<u8>), StrError> {
         let rendered = tape.render(false)?;
         let mut out = Vec::new();
         tape.fill(walked, &rendered, |part| {

@@ -14,8 +14,8 @@ pub mod temporal;
 pub mod uuid;
 
 pub use escape::{write_str, LoneSurrogate, StrError, Text};
-pub use room::OutOfMemory;
 pub use float::write_f64;
 pub use int::{write_digits30, write_i128, write_i64, write_u128, write_u64};
+pub use room::OutOfMemory;
 pub use temporal::{Date, Time, TimeFormat};
 pub use uuid::write_uuid;

@@ -173,7 +173,12 @@ fn shape(py: Python<'_>, ty: TypeRef, spec: &Bound<'_, PyAny>) -> PyResult<Shape
         .any(|d| d);
     let has_computed = spec.getattr("computed")?.len()? > 0;
     Ok(Shape {
-        general: by_alias || array_like || tag.is_some() || extra.is_some() || in_dict || has_computed,
+        general: by_alias
+            || array_like
+            || tag.is_some()
+            || extra.is_some()
+            || in_dict
+            || has_computed,
         by_alias,
         from_dict: in_dict,
         as_declared: spec.getattr("as_declared")?.extract()?,
